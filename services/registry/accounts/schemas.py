@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.auth import Role, area_level
+
+
+class AccountCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "wang.cadre",
+                    "display_name": "王村干部",
+                    "password": "a-long-passphrase-2018",
+                    "role": "village_cadre",
+                    "area_code": "370404104001",
+                }
+            ]
+        }
+    )
+
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")
+    display_name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=12, max_length=256)
+    role: Role
+    area_code: str = Field(pattern=r"^370404(\d{3}(\d{3})?)?$")
+
+    @field_validator("area_code")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        area_level(value)
+        return value
+
+
+class AccountUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"disabled": True}]})
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=64)
+    disabled: bool | None = None
+    password: str | None = Field(default=None, min_length=12, max_length=256)
+
+
+class AccountRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    area_code: str
+    disabled: bool
+    created_at: datetime
+
+
+class TokenResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJFZERTQSIsImtpZCI6Ii4uLiJ9...",
+                    "token_type": "bearer",
+                    "expires_in": 900,
+                    "refresh_token": "Zr2c...",
+                    "role": "village_cadre",
+                    "area_code": "370404104001",
+                }
+            ]
+        }
+    )
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    expires_in: int
+    refresh_token: str | None = None
+    role: Role
+    area_code: str

@@ -1,0 +1,59 @@
+"""The registry service: areas, registered households, accounts, exchange, change feed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.registry.accounts import service as accounts_service
+from services.registry.accounts.router import keys_router
+from services.registry.accounts.router import router as accounts_router
+from services.registry.settings import RegistrySettings
+from shared.app import create_service_app
+from shared.auth import TokenIssuer, TokenVerifier, load_or_create_signing_keys
+from shared.idcard import IdCipher
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: RegistrySettings | None = None) -> FastAPI:
+    settings = settings or RegistrySettings()
+
+    async def verifier(app: FastAPI) -> TokenVerifier:
+        keys = load_or_create_signing_keys(settings.keys_dir)
+        app.state.issuer = TokenIssuer(
+            keys, settings.jwt_issuer, settings.jwt_audience, settings.access_token_ttl_seconds
+        )
+        return TokenVerifier.from_signing_keys(
+            keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        )
+
+    @asynccontextmanager
+    async def registry_state(app: FastAPI) -> AsyncIterator[None]:
+        encryption_key, lookup_key = settings.id_keys()
+        app.state.id_cipher = IdCipher({1: encryption_key}, 1, lookup_key)
+        if settings.bootstrap_admin_password is not None:
+            async with app.state.sessionmaker() as session, session.begin():
+                await accounts_service.ensure_bootstrap_admin(
+                    session,
+                    settings.bootstrap_admin_username,
+                    settings.bootstrap_admin_password.get_secret_value(),
+                )
+        yield
+
+    return create_service_app(
+        settings,
+        title="峄城区 registry — 建档立卡 households",
+        description=(
+            "Towns, villages and key villages; registered poor households and their members; "
+            "yearly income surveys; accounts; history; bulk exchange with the provincial "
+            "system; the change feed."
+        ),
+        migrations_path=MIGRATIONS,
+        routers=[keys_router, accounts_router],
+        verifier=verifier,
+        service_hook=registry_state,
+    )

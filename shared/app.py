@@ -1,0 +1,104 @@
+"""The application skeleton every service shares: lifespan, middleware, handlers, health."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, FastAPI
+
+from shared import migrations
+from shared.auth import TokenVerifier
+from shared.db import make_engine, make_sessionmaker
+from shared.embedded import resolve_database_url
+from shared.errors import install_problem_handlers
+from shared.health import health_router
+from shared.idempotency import IdempotencyStore, mark_claim_in_transaction
+from shared.observability import Metrics, RequestContextMiddleware, configure_logging
+from shared.settings import ServiceSettings
+
+ServiceHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    migrations_path: Path,
+    routers: Sequence[APIRouter],
+    verifier: Callable[[FastAPI], Awaitable[TokenVerifier]],
+    service_hook: ServiceHook | None = None,
+    migrate_on_start: bool = True,
+) -> FastAPI:
+    """Build a service. Nothing touches the database until the lifespan starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, json=settings.log_json)
+        log = structlog.get_logger(settings.service_name)
+        url = await asyncio.to_thread(
+            resolve_database_url, settings.database_url, settings.data_dir, settings.database_name
+        )
+        if migrate_on_start:
+            await asyncio.to_thread(migrations.upgrade, migrations_path, url)
+        engine = make_engine(url, pool_size=settings.db_pool_size)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.idempotency = IdempotencyStore(
+            app.state.sessionmaker,
+            ttl=timedelta(days=settings.idempotency_ttl_days),
+            stale_after=timedelta(seconds=settings.idempotency_stale_seconds),
+        )
+        app.state.verifier = await verifier(app)
+        hook = service_hook(app) if service_hook else nullcontext()
+        try:
+            async with hook:
+                log.info("started", service=settings.service_name)
+                yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        responses=_COMMON_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.migrations_path = migrations_path
+    app.state.metrics = Metrics(settings.service_name)
+    app.state.before_commit = [mark_claim_in_transaction]
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    install_problem_handlers(app)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+_PROBLEM_EXAMPLE: dict[str, Any] = {
+    "type": "/problems/invalid-input",
+    "title": "Invalid input",
+    "status": 422,
+    "detail": "Invalid input: body.members.0.id_number",
+    "errors": [
+        {
+            "loc": ["body", "members", 0, "id_number"],
+            "msg": "the check character does not match",
+            "type": "value_error",
+        }
+    ],
+}
+_COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": "Invalid input; `errors` names each field",
+        "content": {"application/problem+json": {"example": _PROBLEM_EXAMPLE}},
+    },
+}
