@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID15 = re.compile(r"^\d{15}$")
+_ID18 = re.compile(r"^[0-9]{17}[0-9X]$")
+_ID15 = re.compile(r"^[0-9]{15}$")
 
 
 class IdNumberError(ValueError):
@@ -35,7 +35,9 @@ class Sex(StrEnum):
 
 def check_char(body17: str) -> str:
     """The MOD 11-2 check character of the first 17 digits."""
-    if len(body17) != 17 or not body17.isdigit():
+    # isdigit() accepts full-width and other Unicode digits: the same person typed two
+    # ways would hash differently and could be registered twice.
+    if len(body17) != 17 or not (body17.isascii() and body17.isdigit()):
         raise IdNumberError("the first 17 characters must be digits")
     total = sum(int(d) * w for d, w in zip(body17, _WEIGHTS, strict=True))
     return _CHECK_CHARS[total % 11]
@@ -100,7 +102,10 @@ class IdCipher:
 
     def decrypt(self, blob: bytes, *, bound_to: str) -> str:
         key_id, nonce, sealed = blob[0], blob[1:13], blob[13:]
-        return AESGCM(self.keys[key_id]).decrypt(nonce, sealed, bound_to.encode()).decode()
+        key = self.keys.get(key_id)
+        if key is None:
+            raise IdNumberError(f"no key with id {key_id} to decrypt this ID number")
+        return AESGCM(key).decrypt(nonce, sealed, bound_to.encode()).decode()
 
     def lookup_hash(self, id18: str) -> bytes:
         return hmac.new(self.lookup_key, id18.encode(), hashlib.sha256).digest()

@@ -1,0 +1,1 @@
+"""Code lists of the national poverty-alleviation information system."""

@@ -1,0 +1,27 @@
+"""Area scoping in the query: a record outside the caller's area does not exist for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from shared.auth import AreaLevel, Principal
+
+
+def area_clause(
+    principal: Principal, *, village: sa.ColumnElement[Any], town: sa.ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """WHERE clause limiting rows to the principal's district, town or village.
+
+    Town and village codes are separate indexed columns, so each level is an equality,
+    not a LIKE on a prefix.
+    """
+    match principal.level:
+        case AreaLevel.village:
+            return village == principal.area_code
+        case AreaLevel.town:
+            return town == principal.area_code
+        case AreaLevel.district:
+            return town.startswith(principal.area_code)
