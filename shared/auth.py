@@ -80,13 +80,14 @@ class SigningKey:
 
 
 def load_or_create_signing_keys(keys_dir: Path) -> list[SigningKey]:
-    """Every `*.pem` under `keys_dir` is a key (file name = key id); the newest signs.
+    """Every `*.pem` under `keys_dir` is a key (file name = key id); the last by name signs.
 
-    A fresh machine gets one generated key; ops rotate by adding a newer file and removing
-    the old one once its tokens have expired.
+    Key ids start with their date, so name order is age order — file times are not, on a
+    Kubernetes secret mount. A fresh machine gets one generated key; ops rotate by adding a
+    newer file and removing the old one once its tokens have expired.
     """
     keys_dir.mkdir(parents=True, exist_ok=True)
-    files = sorted(keys_dir.glob("*.pem"), key=lambda p: p.stat().st_mtime)
+    files = sorted(keys_dir.glob("*.pem"))
     if not files:
         kid = time.strftime("%Y%m%d") + "-" + uuid.uuid4().hex[:8]
         path = keys_dir / f"{kid}.pem"

@@ -15,7 +15,6 @@ from contextvars import ContextVar
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -61,14 +60,10 @@ class Metrics:
 
 
 def _route_template(scope: Scope) -> str:
-    # Label by template (/v1/households/{household_id}), never by the concrete path.
-    app = scope.get("app")
-    router = getattr(app, "router", None)
-    for route in getattr(router, "routes", []):
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+    # Label by template (/v1/households/{household_id}), never by the concrete path: the
+    # router leaves the matched route in the scope.
+    route = scope.get("route")
+    return str(getattr(route, "path", "unmatched"))
 
 
 class RequestContextMiddleware:

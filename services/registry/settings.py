@@ -28,6 +28,9 @@ class RegistrySettings(ServiceSettings):
     # The first district administrator, created once when no account exists.
     bootstrap_admin_username: str = "admin"
     bootstrap_admin_password: SecretStr | None = None
+    # Accounts the other services use for the client-credentials grant (role `service`),
+    # e.g. {"svc-eligibility": "<secret>"}; created or re-keyed at start.
+    service_clients: dict[str, SecretStr] = {}
 
     @property
     def keys_dir(self) -> Path:

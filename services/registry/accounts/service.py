@@ -117,6 +117,27 @@ async def ensure_bootstrap_admin(session: AsyncSession, username: str, password:
     return True
 
 
+async def ensure_service_clients(session: AsyncSession, clients: dict[str, str]) -> None:
+    """Make each service client exist with its current secret (rotated by redeploying)."""
+    for username, secret in clients.items():
+        account = await session.scalar(sa.select(Account).where(Account.username == username))
+        if account is None:
+            session.add(
+                Account(
+                    username=username,
+                    display_name=f"service {username}",
+                    password_hash=password_hash.hash(secret),
+                    role=Role.service.value,
+                    area_code="370404",
+                )
+            )
+        elif account.role != Role.service.value:
+            raise Conflict(f"{username} exists and is not a service account")
+        elif not password_hash.verify(secret, account.password_hash):
+            account.password_hash = password_hash.hash(secret)
+    await session.flush()
+
+
 async def password_grant(
     session: AsyncSession, issuer: TokenIssuer, username: str, password: str, refresh_ttl: timedelta
 ) -> TokenResponse:
