@@ -113,7 +113,7 @@ def _load_demo_once(env: dict[str, str]) -> None:
     if marker.exists():
         return
     print("Loading the demo district (first run only)…", flush=True)
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "-m", "services.registry", "load-demo"], env=env, cwd=ROOT, check=True
     )
     marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))

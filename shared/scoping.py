@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from shared.auth import AreaLevel, Principal
 
 
 def area_clause(
-    principal: Principal, *, village: sa.ColumnElement[Any], town: sa.ColumnElement[Any]
+    principal: Principal,
+    *,
+    village: ColumnElement[Any] | QueryableAttribute[Any],
+    town: ColumnElement[Any] | QueryableAttribute[Any],
 ) -> ColumnElement[bool]:
     """WHERE clause limiting rows to the principal's district, town or village.
 

@@ -11,7 +11,14 @@ from fastapi import FastAPI
 from services.registry.accounts import service as accounts_service
 from services.registry.accounts.router import keys_router
 from services.registry.accounts.router import router as accounts_router
+from services.registry.areas.router import router as areas_router
+from services.registry.audit.router import router as audit_router
+from services.registry.cadres.router import router as cadres_router
+from services.registry.changes.router import router as changes_router
+from services.registry.codes.router import router as codes_router
+from services.registry.households.router import router as households_router
 from services.registry.settings import RegistrySettings
+from services.registry.stats.router import router as stats_router
 from shared.app import create_service_app
 from shared.auth import TokenIssuer, TokenVerifier, load_or_create_signing_keys
 from shared.idcard import IdCipher
@@ -35,13 +42,16 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     async def registry_state(app: FastAPI) -> AsyncIterator[None]:
         encryption_key, lookup_key = settings.id_keys()
         app.state.id_cipher = IdCipher({1: encryption_key}, 1, lookup_key)
-        if settings.bootstrap_admin_password is not None:
-            async with app.state.sessionmaker() as session, session.begin():
+        async with app.state.sessionmaker() as session, session.begin():
+            if settings.bootstrap_admin_password is not None:
                 await accounts_service.ensure_bootstrap_admin(
                     session,
                     settings.bootstrap_admin_username,
                     settings.bootstrap_admin_password.get_secret_value(),
                 )
+            await accounts_service.ensure_service_clients(
+                session, {k: v.get_secret_value() for k, v in settings.service_clients.items()}
+            )
         yield
 
     return create_service_app(
@@ -53,7 +63,17 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             "system; the change feed."
         ),
         migrations_path=MIGRATIONS,
-        routers=[keys_router, accounts_router],
+        routers=[
+            keys_router,
+            accounts_router,
+            areas_router,
+            cadres_router,
+            codes_router,
+            changes_router,
+            stats_router,
+            audit_router,
+            households_router,
+        ],
         verifier=verifier,
         service_hook=registry_state,
     )

@@ -6,7 +6,7 @@ import base64
 import os
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -30,7 +30,7 @@ class RegistrySettings(ServiceSettings):
     bootstrap_admin_password: SecretStr | None = None
     # Accounts the other services use for the client-credentials grant (role `service`),
     # e.g. {"svc-eligibility": "<secret>"}; created or re-keyed at start.
-    service_clients: dict[str, SecretStr] = {}
+    service_clients: dict[str, SecretStr] = Field(default_factory=dict)
 
     @property
     def keys_dir(self) -> Path:

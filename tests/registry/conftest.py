@@ -51,7 +51,10 @@ async def db(registry_app: FastAPI, registry_engine: AsyncEngine) -> AsyncIterat
     async with registry_engine.connect() as connection:
         outer = await connection.begin()
         sessionmaker = async_sessionmaker(
-            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            bind=connection,
+            expire_on_commit=False,
+            autoflush=False,  # as in production (shared.db.make_sessionmaker)
+            join_transaction_mode="create_savepoint",
         )
         real = registry_app.state.sessionmaker
         registry_app.state.sessionmaker = sessionmaker

@@ -115,3 +115,17 @@ async def test_requests_without_a_valid_token_get_401(client: httpx.AsyncClient)
     bad = await client.get("/v1/accounts", headers={"Authorization": "Bearer not.a.token"})
     assert bad.status_code == 401
     assert bad.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    ("role", "area"),
+    [("town_officer", "370404"), ("village_cadre", "370404104"), ("finance_officer", VILLAGE)],
+)
+async def test_an_account_area_must_fit_its_role(
+    client: httpx.AsyncClient, auth: TokenFactory, role: str, area: str
+) -> None:
+    response = await client.post(
+        "/v1/accounts", json={**NEW_ACCOUNT, "role": role, "area_code": area}, headers=auth()
+    )
+    assert response.status_code == 422
+    assert "area code" in response.json()["errors"][0]["msg"]

@@ -48,7 +48,9 @@ async def test_same_key_with_another_body_is_422_and_changes_nothing(
     client: httpx.AsyncClient, auth: TokenFactory, db: AsyncConnection
 ) -> None:
     headers = {**auth(), "Idempotency-Key": "phone-42-outbox-2"}
-    assert (await client.post("/v1/accounts", json=_account("gushao.2"), headers=headers)).status_code == 201
+    assert (
+        await client.post("/v1/accounts", json=_account("gushao.2"), headers=headers)
+    ).status_code == 201
     misuse = await client.post("/v1/accounts", json=_account("gushao.3"), headers=headers)
 
     assert misuse.status_code == 422
@@ -61,8 +63,12 @@ async def test_keys_belong_to_one_account(
 ) -> None:
     """Two administrators picking the same key do not see each other's answers."""
     key = {"Idempotency-Key": "same-key"}
-    one = await client.post("/v1/accounts", json=_account("gushao.4"), headers={**auth(subject="a1"), **key})
-    two = await client.post("/v1/accounts", json=_account("gushao.5"), headers={**auth(subject="a2"), **key})
+    one = await client.post(
+        "/v1/accounts", json=_account("gushao.4"), headers={**auth(subject="a1"), **key}
+    )
+    two = await client.post(
+        "/v1/accounts", json=_account("gushao.5"), headers={**auth(subject="a2"), **key}
+    )
     assert one.status_code == two.status_code == 201
     assert await _count(db, "gushao.5") == 1
 
@@ -96,7 +102,9 @@ async def test_while_the_first_is_in_flight_a_retry_gets_409_then_the_replay(
     async with registry_engine.connect() as blocker:
         # Hold the first request inside its transaction: its INSERT waits on this lock.
         await blocker.execute(sa.text("LOCK TABLE account IN SHARE MODE"))
-        first = asyncio.create_task(committed_client.post("/v1/accounts", json=body, headers=headers))
+        first = asyncio.create_task(
+            committed_client.post("/v1/accounts", json=body, headers=headers)
+        )
         await _until_claimed(registry_engine, key)
 
         retry = await committed_client.post("/v1/accounts", json=body, headers=headers)

@@ -3,9 +3,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.auth import Role, area_level
+from shared.auth import AreaLevel, Role, area_level
+
+_ROLE_LEVEL = {
+    Role.district_admin: AreaLevel.district,
+    Role.town_officer: AreaLevel.town,
+    Role.village_cadre: AreaLevel.village,
+    Role.finance_officer: AreaLevel.district,
+    Role.auditor: AreaLevel.district,
+    Role.provincial_system: AreaLevel.district,
+}
 
 
 class AccountCreate(BaseModel):
@@ -29,11 +38,13 @@ class AccountCreate(BaseModel):
     role: Role
     area_code: str = Field(pattern=r"^370404(\d{3}(\d{3})?)?$")
 
-    @field_validator("area_code")
-    @classmethod
-    def _level(cls, value: str) -> str:
-        area_level(value)
-        return value
+    @model_validator(mode="after")
+    def _area_fits_role(self) -> AccountCreate:
+        # A town officer with a district area would get district-wide write scope.
+        expected = _ROLE_LEVEL.get(self.role)
+        if expected is not None and area_level(self.area_code) is not expected:
+            raise ValueError(f"a {self.role.value} account needs a {expected.value} area code")
+        return self
 
 
 class AccountUpdate(BaseModel):

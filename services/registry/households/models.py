@@ -115,21 +115,43 @@ class Member(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("household.id"), index=True)
-    national_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)  # 人编号
+    national_number: Mapped[str | None] = mapped_column(sa.String(32))  # 人编号
     name: Mapped[str] = mapped_column(sa.String(64))
     # AES-GCM ciphertext bound to this row's id, and the keyed hash that makes a person
     # unique across households (a person is in only one household).
     id_number_cipher: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    id_number_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), unique=True)
+    id_number_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), index=True)
     id_number_masked: Mapped[str] = mapped_column(sa.String(18))
     sex: Mapped[str] = mapped_column(sa.String(8))
     birth_date: Mapped[date]
     ethnicity: Mapped[str] = mapped_column(sa.String(16))  # 民族
     relation: Mapped[str] = mapped_column(sa.String(32))  # 与户主关系
     phone: Mapped[str | None] = mapped_column(sa.String(20))
+    # 人口减少: a member who dies, marries out or moves away is marked, never deleted, so
+    # past years keep their members; a departed person may later join another household.
+    left_on: Mapped[date | None]
+    leave_reason: Mapped[str | None] = mapped_column(sa.String(16))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        # A person is in only one household *now*: uniqueness covers current members.
+        sa.Index(
+            "uq_member_current_id_number_hash",
+            "id_number_hash",
+            unique=True,
+            postgresql_where=sa.text("left_on IS NULL"),
+        ),
+        sa.Index(
+            "uq_member_current_national_number",
+            "national_number",
+            unique=True,
+            postgresql_where=sa.text("left_on IS NULL"),
+        ),
+        sa.CheckConstraint(
+            "(left_on IS NULL) = (leave_reason IS NULL)", name="departure_has_reason"
+        ),
+    )
 
 
 class MemberYear(Base):
