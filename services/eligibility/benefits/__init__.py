@@ -1,0 +1,1 @@
+"""One pure rule per benefit code of RULES.md §6; `catalogue` lists them all."""

@@ -1,0 +1,1 @@
+"""Dated policy parameters: definitions and values in `data/*.yaml`, looked up by date."""

@@ -1,0 +1,1 @@
+"""The reviewable parameter files; a package only so that packaging ships its YAML files."""
