@@ -6,6 +6,8 @@ service gets its own database there.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import secrets
 import signal
@@ -28,7 +30,6 @@ DATA_DIR = ROOT / ".var"
 class Service:
     name: str
     port: int
-    migrations: Path
 
     @property
     def prefix(self) -> str:
@@ -38,19 +39,62 @@ class Service:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def migrations(self) -> Path:
+        return ROOT / "services" / self.name / "migrations"
 
+    @property
+    def client_id(self) -> str:
+        return f"svc-{self.name}"
+
+
+REGISTRY = Service("registry", 8001)
 SERVICES = [
-    Service("registry", 8001, ROOT / "services/registry/migrations"),
+    service
+    for service in (
+        REGISTRY,
+        Service("eligibility", 8002),
+        Service("funds", 8003),
+        Service("reporting", 8004),
+    )
+    # A service still being built has no entry point yet; start what exists.
+    if importlib.util.find_spec(f"services.{service.name}.__main__") is not None
 ]
 
 
-def _admin_password() -> str:
-    path = DATA_DIR / "admin-password"
-    if not path.exists():
+def _secrets() -> dict[str, str]:
+    """Admin password and service-client secrets, made once per machine, kept in .var/."""
+    path = DATA_DIR / "secrets.json"
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    wanted = ["admin", *(s.client_id for s in SERVICES)]
+    if any(name not in known for name in wanted):
+        known |= {name: secrets.token_urlsafe(16) for name in wanted if name not in known}
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(12))
+        path.write_text(json.dumps(known))
         path.chmod(0o600)
-    return path.read_text().strip()
+    return known
+
+
+def service_env(admin_url: str, secrets_by_name: dict[str, str]) -> dict[str, str]:
+    """Environment that wires every service to its database, the JWKS and its upstreams."""
+    env: dict[str, str] = {}
+    others = {f"{s.name.upper()}_URL": s.url for s in SERVICES}
+    for service in SERVICES:
+        prefix = service.prefix
+        env |= {
+            f"{prefix}DATABASE_URL": with_database(admin_url, service.name),
+            f"{prefix}PORT": str(service.port),
+            f"{prefix}DATA_DIR": str(DATA_DIR),
+            f"{prefix}JWKS_URL": f"{REGISTRY.url}/.well-known/jwks.json",
+            f"{prefix}SERVICE_CLIENT_ID": service.client_id,
+            f"{prefix}SERVICE_CLIENT_SECRET": secrets_by_name[service.client_id],
+        }
+        env |= {f"{prefix}{name}": url for name, url in others.items() if url != service.url}
+    env["REGISTRY_BOOTSTRAP_ADMIN_PASSWORD"] = secrets_by_name["admin"]
+    env["REGISTRY_SERVICE_CLIENTS"] = json.dumps(
+        {s.client_id: secrets_by_name[s.client_id] for s in SERVICES}
+    )
+    return env
 
 
 def _wait_ready(service: Service, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -69,21 +113,13 @@ def _wait_ready(service: Service, process: subprocess.Popen[bytes], timeout: flo
 
 def main() -> None:
     admin_url = os.environ.get("YICHENG_DATABASE_URL") or start_embedded(DATA_DIR)
-    password = _admin_password()
+    known = _secrets()
+    password = known["admin"]
     processes: list[subprocess.Popen[bytes]] = []
-    env = dict(os.environ)
+    env = {**os.environ, **service_env(admin_url, known)}
     for service in SERVICES:
         ensure_database(admin_url, service.name)
-        url = with_database(admin_url, service.name)
-        migrations.upgrade(service.migrations, url)
-        env |= {
-            f"{service.prefix}DATABASE_URL": url,
-            f"{service.prefix}PORT": str(service.port),
-            f"{service.prefix}DATA_DIR": str(DATA_DIR),
-            f"{service.prefix}JWKS_URL": f"{SERVICES[0].url}/.well-known/jwks.json",
-            f"{service.prefix}REGISTRY_URL": SERVICES[0].url,
-        }
-    env["REGISTRY_BOOTSTRAP_ADMIN_PASSWORD"] = password
+        migrations.upgrade(service.migrations, env[f"{service.prefix}DATABASE_URL"])
     for service in SERVICES:
         processes.append(
             subprocess.Popen(  # noqa: S603 - our own interpreter and module
@@ -98,7 +134,7 @@ def main() -> None:
         for service in SERVICES:
             print(f"  {service.name:<12} {service.url}   (API docs: {service.url}/docs)")
         print(f"\nLog in as district administrator: username 'admin', password '{password}'")
-        print(f"  curl -d 'username=admin&password={password}' {SERVICES[0].url}/v1/auth/token")
+        print(f"  curl -d 'username=admin&password={password}' {REGISTRY.url}/v1/auth/token")
         print("Press Ctrl-C to stop.\n", flush=True)
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
     finally:
