@@ -21,6 +21,7 @@ from shared.health import health_router
 from shared.idempotency import IdempotencyStore, mark_claim_in_transaction
 from shared.observability import Metrics, RequestContextMiddleware, configure_logging
 from shared.settings import ServiceSettings
+from shared.tracing import instrument_app, make_tracer_provider
 
 ServiceHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -63,6 +64,7 @@ def create_service_app(
                 yield
         finally:
             await engine.dispose()
+            app.state.tracer_provider.shutdown()
 
     app = FastAPI(
         title=title,
@@ -76,6 +78,8 @@ def create_service_app(
     app.state.metrics = Metrics(settings.service_name)
     app.state.before_commit = [mark_claim_in_transaction]
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    app.state.tracer_provider = make_tracer_provider(settings.service_name, settings.otlp_endpoint)
+    instrument_app(app, app.state.tracer_provider)
     install_problem_handlers(app)
     app.include_router(health_router())
     for router in routers:

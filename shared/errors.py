@@ -170,9 +170,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # The traceback goes to the log (with the request id), never to the client.
-    structlog.get_logger("errors").error(
-        "unhandled error", route=request.url.path, exc_info=exc
-    )
+    structlog.get_logger("errors").error("unhandled error", route=request.url.path, exc_info=exc)
     return problem(
         500,
         "Internal error",

@@ -16,11 +16,13 @@ from typing import Any
 
 import httpx
 import stamina
+from opentelemetry.sdk.trace import TracerProvider
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 
 from shared.errors import UpstreamUnavailable
 from shared.observability import REQUEST_ID_HEADER, request_id_var
+from shared.tracing import instrument_client
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _RETRY_STATUSES = frozenset({502, 503, 504})
@@ -75,6 +77,7 @@ class ServiceClient:
         timeout: float = 10.0,
         attempts: int = 3,
         breakers: AsyncCircuitBreakerFactory | None = None,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
         self.name = name
         self.tokens = tokens
@@ -85,6 +88,7 @@ class ServiceClient:
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
         )
+        instrument_client(self.http, tracer_provider)
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -132,11 +136,11 @@ class ServiceClient:
         except OpenedState as exc:
             raise UpstreamUnavailable(f"{self.name} is unavailable (circuit open)") from exc
         except _RetryableStatus as exc:
-            raise UpstreamUnavailable(
-                f"{self.name} answered {exc.response.status_code}"
-            ) from exc
+            raise UpstreamUnavailable(f"{self.name} answered {exc.response.status_code}") from exc
         except httpx.TransportError as exc:
-            raise UpstreamUnavailable(f"{self.name} cannot be reached: {type(exc).__name__}") from exc
+            raise UpstreamUnavailable(
+                f"{self.name} cannot be reached: {type(exc).__name__}"
+            ) from exc
         raise AssertionError("unreachable: retry_context always yields")
 
     @asynccontextmanager
@@ -149,4 +153,6 @@ class ServiceClient:
             async with self.http.stream(method, path, headers=headers, **kwargs) as response:
                 yield response
         except httpx.TransportError as exc:
-            raise UpstreamUnavailable(f"{self.name} cannot be reached: {type(exc).__name__}") from exc
+            raise UpstreamUnavailable(
+                f"{self.name} cannot be reached: {type(exc).__name__}"
+            ) from exc

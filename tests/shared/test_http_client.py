@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
+from opentelemetry.sdk.trace import TracerProvider
 
 from shared.errors import UpstreamUnavailable
 from shared.http import ServiceClient
@@ -21,6 +22,7 @@ class Upstream:
     url: str
     calls: dict[str, int] = field(default_factory=dict)
     seen_request_ids: list[str] = field(default_factory=list)
+    seen_traceparents: list[str] = field(default_factory=list)
     server: uvicorn.Server | None = None
     task: asyncio.Task[None] | None = None
 
@@ -49,6 +51,7 @@ async def upstream() -> AsyncIterator[Upstream]:
     @app.get("/flaky")
     async def flaky(request: Request) -> Response:
         state.seen_request_ids.append(request.headers.get("x-request-id", ""))
+        state.seen_traceparents.append(request.headers.get("traceparent", ""))
         # Fails twice, then answers: a retried idempotent call gets through.
         return Response(status_code=503 if count("flaky") <= 2 else 200, content=b'{"ok": true}')
 
@@ -117,3 +120,14 @@ async def test_a_stopped_upstream_is_unavailable_and_the_circuit_opens(upstream:
     with pytest.raises(UpstreamUnavailable, match="circuit open"):
         await client.request("GET", "/flaky")
     await client.aclose()
+
+
+async def test_calls_carry_the_trace_context(upstream: Upstream) -> None:
+    provider = TracerProvider()
+    client = ServiceClient("upstream", upstream.url, attempts=3, tracer_provider=provider)
+    with provider.get_tracer("test").start_as_current_span("report") as span:
+        await client.request("GET", "/flaky")
+    await client.aclose()
+    trace_id = format(span.get_span_context().trace_id, "032x")
+    assert upstream.seen_traceparents
+    assert all(tp.split("-")[1] == trace_id for tp in upstream.seen_traceparents)
