@@ -21,6 +21,7 @@ Unit = Literal[
     "multiple",
     "years",
     "months",
+    "days",
     "persons",
     "grade",
     "m2",
