@@ -16,6 +16,8 @@ from services.registry.audit.router import router as audit_router
 from services.registry.cadres.router import router as cadres_router
 from services.registry.changes.router import router as changes_router
 from services.registry.codes.router import router as codes_router
+from services.registry.exchange.router import import_router as exchange_import_router
+from services.registry.exchange.router import router as exchange_router
 from services.registry.households.router import router as households_router
 from services.registry.settings import RegistrySettings
 from services.registry.stats.router import router as stats_router
@@ -73,6 +75,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             stats_router,
             audit_router,
             households_router,
+            exchange_import_router,
+            exchange_router,
         ],
         verifier=verifier,
         service_hook=registry_state,
