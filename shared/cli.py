@@ -26,8 +26,8 @@ def main(
     parser = argparse.ArgumentParser(prog=f"python -m services.{settings_type().service_name}")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="upgrade the database to the newest migration, then exit")
-    serve = sub.add_parser("serve", help="run the HTTP service")
-    serve.add_argument("--workers", type=int, default=1)
+    # One process per container: scale out with replicas, not workers.
+    sub.add_parser("serve", help="run the HTTP service")
     args = parser.parse_args(argv)
 
     settings = settings_type()
