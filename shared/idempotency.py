@@ -142,6 +142,8 @@ class IdempotentRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        if "POST" not in (self.methods or ()):
+            return handler  # reads and other methods pay nothing for the wrapper
 
         async def idempotent_handler(request: Request) -> Response:
             key = request.headers.get(HEADER)

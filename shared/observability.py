@@ -8,11 +8,11 @@ carry bodies or query strings: both may hold personal data.
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
 import time
-import uuid
 from contextvars import ContextVar
-from typing import TextIO
+from typing import Any, TextIO
 
 import structlog
 from opentelemetry import trace
@@ -23,12 +23,21 @@ REQUEST_ID_HEADER = "x-request-id"
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 
 
+# The level configure_logging set: the access log is skipped outright when it would be
+# filtered anyway (the common case behind a load balancer that logs requests itself).
+_log_level = logging.INFO
+
+
 def configure_logging(
     level: str = "INFO", *, json: bool = True, stream: TextIO | None = None
 ) -> None:
+    global _log_level
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     )
+    _log_level = logging.getLevelName(level.upper())
+    if not isinstance(_log_level, int):
+        raise ValueError(f"unknown log level {level!r}")
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -37,7 +46,7 @@ def configure_logging(
             structlog.processors.format_exc_info,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        wrapper_class=structlog.make_filtering_bound_logger(_log_level),
         logger_factory=structlog.PrintLoggerFactory(stream or sys.stdout),
         cache_logger_on_first_use=False,
     )
@@ -70,40 +79,50 @@ def _route_template(scope: Scope) -> str:
     return str(getattr(route, "path", "unmatched"))
 
 
+_REQUEST_ID = REQUEST_ID_HEADER.encode()
+# A proxy resolved against the configuration when used: configure_logging may change it.
+_access_log = structlog.get_logger("access")
+
+
 class RequestContextMiddleware:
-    """Request id, access log and metrics for every HTTP request."""
+    """Request id, access log and metrics for every HTTP request; the request id goes on
+    the server span (shared.tracing) that encloses it."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        # Label children by (method, route, status): labels() costs a lock and a hash of
+        # every label per call; the set of routes, methods and statuses is small.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        incoming = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+        incoming = ""
+        for name, value in scope["headers"]:
+            if name == _REQUEST_ID:
+                incoming = value.decode("latin-1")
+                break
         request_id = (
-            incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
+            incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else secrets.token_hex(16)
         )
         token = request_id_var.set(request_id)
         span = trace.get_current_span()
-        span.set_attribute("request.id", request_id)
+        if span.is_recording():
+            span.set_attribute("request.id", request_id)
         context = span.get_span_context()
         trace_id = format(context.trace_id, "032x") if context.is_valid else None
         structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id)
         started = time.perf_counter()
         status = 500
+        request_id_header = (_REQUEST_ID, request_id.encode())
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (REQUEST_ID_HEADER.encode(), request_id.encode()),
-                ]
+                message["headers"] = [*message.get("headers", ()), request_id_header]
             await send(message)
 
         try:
@@ -112,14 +131,24 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
             method = scope["method"]
-            self.metrics.requests.labels(self.metrics.service, method, route, str(status)).inc()
-            self.metrics.latency.labels(self.metrics.service, method, route).observe(elapsed)
-            structlog.get_logger("access").info(
-                "request",
-                method=method,
-                route=route,
-                status=status,
-                duration_ms=round(elapsed * 1000, 2),
-            )
+            key = (method, route, status)
+            children = self._children.get(key)
+            if children is None:
+                service = self.metrics.service
+                children = (
+                    self.metrics.requests.labels(service, method, route, str(status)),
+                    self.metrics.latency.labels(service, method, route),
+                )
+                self._children[key] = children
+            children[0].inc()
+            children[1].observe(elapsed)
+            if _log_level <= logging.INFO:
+                _access_log.info(
+                    "request",
+                    method=method,
+                    route=route,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 2),
+                )
             structlog.contextvars.unbind_contextvars("request_id", "trace_id")
             request_id_var.reset(token)

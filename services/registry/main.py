@@ -65,7 +65,10 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             "system; the change feed."
         ),
         migrations_path=MIGRATIONS,
+        # The router tries routes in this order, one pattern at a time (≈1 µs each): the
+        # most requested ones, households, go first. No two routers' paths overlap.
         routers=[
+            households_router,
             keys_router,
             accounts_router,
             areas_router,
@@ -74,7 +77,6 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             changes_router,
             stats_router,
             audit_router,
-            households_router,
             exchange_import_router,
             exchange_router,
         ],

@@ -14,6 +14,7 @@ from services.registry.main import MIGRATIONS, create_app
 from services.registry.settings import RegistrySettings
 from shared import migrations
 from shared.auth import Role, TokenIssuer
+from shared.db import ReadOnlySession
 from tests.registry.factories import TokenFactory
 
 
@@ -56,13 +57,26 @@ async def db(registry_app: FastAPI, registry_engine: AsyncEngine) -> AsyncIterat
             autoflush=False,  # as in production (shared.db.make_sessionmaker)
             join_transaction_mode="create_savepoint",
         )
+        # Reads see the test's writes: the same connection, refusing writes as in production.
+        read_sessionmaker = async_sessionmaker(
+            bind=connection,
+            expire_on_commit=False,
+            autoflush=False,
+            join_transaction_mode="create_savepoint",
+            sync_session_class=ReadOnlySession,
+        )
         real = registry_app.state.sessionmaker
+        real_read = registry_app.state.read_sessionmaker
         registry_app.state.sessionmaker = sessionmaker
+        registry_app.state.read_sessionmaker = read_sessionmaker
+        registry_app.state.read_bind = connection  # shared.db.read_connection
         registry_app.state.idempotency.sessionmaker = sessionmaker
         try:
             yield connection
         finally:
             registry_app.state.sessionmaker = real
+            registry_app.state.read_sessionmaker = real_read
+            registry_app.state.read_bind = None
             registry_app.state.idempotency.sessionmaker = real
             await outer.rollback()
 

@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.observability import configure_logging
@@ -79,3 +80,47 @@ async def test_no_name_or_id_number_in_logs_spans_or_metrics(
         assert secret not in logs
         assert secret not in span_text
         assert secret not in metrics
+
+
+async def test_one_server_span_per_request_named_by_route_template(
+    client: httpx.AsyncClient,
+    auth: TokenFactory,
+    session: AsyncSession,
+    spans: InMemorySpanExporter,
+) -> None:
+    await make_areas(session)
+    created = await client.post("/v1/households", json=household_body(), headers=auth())
+    household_id = created.json()["id"]
+    spans.clear()
+    response = await client.get(
+        f"/v1/households/{household_id}",
+        params={"year": 2019},
+        headers={**auth(), "traceparent": TRACEPARENT, "X-Request-ID": "req-route-0001"},
+    )
+    assert response.status_code == 200
+    [span] = spans.get_finished_spans()  # no per-message send/receive spans
+    assert span.kind is SpanKind.SERVER
+    assert span.name == "GET /v1/households/{household_id}"
+    attributes = dict(span.attributes or {})
+    assert attributes["http.route"] == "/v1/households/{household_id}"
+    assert attributes["http.request.method"] == "GET"
+    assert attributes["http.response.status_code"] == 200
+    assert attributes["request.id"] == "req-route-0001"
+    assert span.parent is not None and span.parent.span_id == int("00f067aa0ba902b7", 16)
+    # Neither the concrete path nor the query string: they are not the span's business.
+    assert household_id not in repr(attributes) and "2019" not in repr(attributes)
+
+
+async def test_unrouted_probes_and_errors(
+    client: httpx.AsyncClient, auth: TokenFactory, spans: InMemorySpanExporter
+) -> None:
+    spans.clear()
+    assert (await client.get("/healthz")).status_code == 200
+    assert (await client.get("/metrics")).status_code == 200
+    assert spans.get_finished_spans() == ()  # probes and scrapes are not traced
+    missing = await client.get("/v1/no-such-route", headers=auth())
+    assert missing.status_code == 404
+    [span] = spans.get_finished_spans()
+    assert span.name == "GET" and "http.route" not in (span.attributes or {})
+    assert span.attributes is not None and span.attributes["http.response.status_code"] == 404
+    assert span.status.status_code is not StatusCode.ERROR

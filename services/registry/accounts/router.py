@@ -15,7 +15,7 @@ from services.registry.accounts.schemas import (
     TokenResponse,
 )
 from shared.auth import Principal, Role, TokenIssuer, require_roles
-from shared.db import DbSession
+from shared.db import DbReadSession, DbSession
 from shared.errors import FieldError, InvalidInput, problem
 from shared.idempotency import IdempotentRoute
 from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
@@ -112,7 +112,7 @@ async def create_account(data: AccountCreate, session: DbSession, actor: Distric
 
 @router.get("/accounts", response_model=Page[AccountRead], summary="List accounts (district admin)")
 async def list_accounts(
-    session: DbSession, _: DistrictAdmin, limit: Limit = 50, cursor: Cursor = None
+    session: DbReadSession, _: DistrictAdmin, limit: Limit = 50, cursor: Cursor = None
 ) -> Any:
     position = decode_cursor(cursor)
     accounts = await service.list_accounts(

@@ -33,7 +33,7 @@ from services.registry.areas.schemas import (
     Year,
 )
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from shared.db import DbSession
+from shared.db import DbReadSession, DbSession
 from shared.errors import FieldError, InvalidInput, PreconditionFailed
 from shared.etag import require_if_match
 from shared.idempotency import IdempotentRoute
@@ -92,7 +92,7 @@ def after_code(cursor: str | None) -> str | None:
 
 
 @router.get("/towns", response_model=list[TownRead], summary="Towns and sub-districts (乡镇/街道)")
-async def list_towns(session: DbSession, principal: CurrentPrincipal) -> Any:
+async def list_towns(session: DbReadSession, principal: CurrentPrincipal) -> Any:
     return await reading.list_towns(session, principal)
 
 
@@ -103,7 +103,7 @@ async def list_towns(session: DbSession, principal: CurrentPrincipal) -> Any:
     responses=page_example(VILLAGE_EXAMPLE, "WyIzNzA0MDQxMDAwMDEiXQ=="),
 )
 async def list_villages(
-    session: DbSession,
+    session: DbReadSession,
     principal: CurrentPrincipal,
     town_code: Annotated[str | None, Query(pattern=r"^370404\d{3}$")] = None,
     designation: Annotated[
@@ -136,7 +136,7 @@ async def list_villages(
     responses=_NOT_FOUND,
 )
 async def get_village(
-    code: VillageCode, session: DbSession, principal: CurrentPrincipal, response: Response
+    code: VillageCode, session: DbReadSession, principal: CurrentPrincipal, response: Response
 ) -> Any:
     detail = await reading.get_village(session, principal, code)
     response.headers["ETag"] = detail.etag
@@ -228,7 +228,7 @@ async def update_designation(
 async def get_year(
     code: VillageCode,
     year: Annotated[Year, Path()],
-    session: DbSession,
+    session: DbReadSession,
     principal: CurrentPrincipal,
     response: Response,
 ) -> Any:

@@ -16,7 +16,7 @@ from services.registry.areas.router import page_example
 from services.registry.audit import service
 from services.registry.audit.schemas import AUDIT_EXAMPLE, AuditEntryRead
 from shared.auth import Principal, Role, require_roles
-from shared.db import DbSession
+from shared.db import DbReadSession
 from shared.errors import FieldError, InvalidInput
 from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 
@@ -47,7 +47,7 @@ def _after_id(cursor: str | None) -> int | None:
     },
 )
 async def read_audit(
-    session: DbSession,
+    session: DbReadSession,
     principal: AuditReader,
     entity: Annotated[str | None, Query(max_length=64, examples=["village"])] = None,
     entity_id: Annotated[str | None, Query(max_length=64, examples=["370404104001"])] = None,

@@ -24,7 +24,7 @@ from services.registry.cadres.schemas import (
     PairingRead,
 )
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from shared.db import DbSession
+from shared.db import DbReadSession, DbSession
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import IdempotentRoute
 from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
@@ -62,7 +62,7 @@ def _after(cursor: str | None) -> tuple[str, str, uuid.UUID] | None:
     responses=page_example(CADRE_EXAMPLE, "WyIzNzA0MDQxMDQiLCAi5a2Z56uL5pawIiwgIi4uLiJd"),
 )
 async def list_cadres(
-    session: DbSession,
+    session: DbReadSession,
     principal: CurrentPrincipal,
     town_code: Annotated[str | None, Query(pattern=r"^370404\d{3}$")] = None,
     limit: Limit = 100,
@@ -82,7 +82,7 @@ async def list_cadres(
     "/cadres/{cadre_id}", response_model=CadreRead, summary="One cadre", responses=_NOT_FOUND
 )
 async def get_cadre(
-    cadre_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, response: Response
+    cadre_id: uuid.UUID, session: DbReadSession, principal: CurrentPrincipal, response: Response
 ) -> Any:
     cadre = await service.get_cadre(session, principal, cadre_id)
     response.headers["ETag"] = cadre.etag
@@ -145,7 +145,7 @@ async def delete_cadre(cadre_id: uuid.UUID, session: DbSession, principal: Cadre
     responses=_NOT_FOUND,
 )
 async def cadre_pairings(
-    cadre_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, active: Active = None
+    cadre_id: uuid.UUID, session: DbReadSession, principal: CurrentPrincipal, active: Active = None
 ) -> Any:
     return await service.cadre_pairings(session, principal, cadre_id, active=active)
 
@@ -189,6 +189,6 @@ async def end_pairing(
     responses={404: {"description": "No such household in the caller's area"}},
 )
 async def household_cadres(
-    household_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal, active: Active = None
+    household_id: uuid.UUID, session: DbReadSession, principal: CurrentPrincipal, active: Active = None
 ) -> Any:
     return await service.household_cadres(session, principal, household_id, active=active)

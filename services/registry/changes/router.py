@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from services.registry.changes.schemas import ChangePage, ChangeRead
 from shared import changes
 from shared.auth import Principal, Role, require_roles
-from shared.db import DbSession
+from shared.db import DbReadSession
 
 router = APIRouter(prefix="/v1", tags=["changes"])
 
@@ -31,7 +31,7 @@ FeedReader = Annotated[
     responses={403: {"description": "finance_officer"}},
 )
 async def read_changes(
-    session: DbSession,
+    session: DbReadSession,
     principal: FeedReader,
     after: Annotated[
         str | None, Query(description="`next_cursor` of the previous poll; absent: from the start")

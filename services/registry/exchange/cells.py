@@ -32,6 +32,7 @@ class Kind(Protocol):
 # A cell starting with one of these is a formula to Excel (CSV injection). No name or
 # number in these files starts so, and refusing them keeps our exports safe to open.
 _FORMULA_START = ("=", "+", "-", "@")
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,7 @@ class Text:
             )
         if text.startswith(_FORMULA_START):
             raise CellError("不能以 = + - @ 开头 / must not start with = + - @")
-        if any(ord(ch) < 32 for ch in text):
+        if _CONTROL.search(text):
             raise CellError("含控制字符 / contains a control character")
         return text
 

@@ -15,7 +15,8 @@ import io
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,11 +31,12 @@ from services.registry.exchange.formats import SHEET_TITLE
 from services.registry.exchange.layouts import LAYOUTS, format_household
 from services.registry.exchange.merge import COUNTY_NAME
 from services.registry.exchange.records import ExchangeHousehold, ExchangeMember
+from services.registry.households import reading
 from services.registry.households.models import Household, HouseholdYear, Member, MemberYear
 from services.registry.households.quality import IncomeComponents
-from services.registry.households.reading import render
 from services.registry.households.records import MEMBER_ORDER, in_area
 from shared.auth import Principal, Role
+from shared.db import Driver
 from shared.idcard import IdCipher
 
 BATCH = 500
@@ -237,12 +239,19 @@ def file_chunks(path: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
 
 
 async def jsonl_stream(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    connect: Callable[[], AbstractAsyncContextManager[Driver]],
     principal: Principal,
     filters: ExportFilters,
 ) -> AsyncIterator[bytes]:
-    """One `GET /v1/households/{id}` body per line, health details per role as there."""
-    async with sessionmaker() as session:
-        async for batch in household_batches(session, principal, filters):
-            reads = await render(session, principal, batch, filters.year)
-            yield b"".join(r.model_dump_json().encode() + b"\n" for r in reads)
+    """One `GET /v1/households/{id}` body per line, health details per role as there: the
+    same documents, a keyset page of BATCH per statement."""
+    wanted = reading.HouseholdFilters(
+        village_code=filters.village_code, town_code=filters.town_code, year=filters.year
+    )
+    after: uuid.UUID | None = None
+    async with connect() as driver:
+        while page := await reading.list_households(
+            driver, principal, wanted, after=after, limit=BATCH
+        ):
+            yield b"".join(d.json + b"\n" for d in page)
+            after = page[-1].id

@@ -172,6 +172,7 @@ class Layout:
         self.columns = tuple(columns)
         self.headers = tuple(c.header for c in self.columns)
         self.household_columns = tuple(c for c in self.columns if c.level is H)
+        self.household_headers = tuple(c.header for c in self.household_columns)
         self.member_columns = tuple(c for c in self.columns if c.level is M)
 
     def __repr__(self) -> str:

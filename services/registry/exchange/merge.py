@@ -16,12 +16,12 @@ Choices where the national file says less than the registry keeps (DOMAIN.md):
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from services.registry.codes.catalog import DANGEROUS_HOUSE
 from services.registry.exchange import tables
@@ -327,10 +327,10 @@ def _year(
     return row, facts, kept
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, uuid.UUID | Decimal | date):
-        return str(value)
-    return value
+def _dumps(value: dict[str, Any]) -> str:
+    """JSON for the audit columns (jsonb): ids, dates and amounts as strings, as str() of
+    them gives (orjson writes UUIDs and dates so itself; amounts go through `str`)."""
+    return orjson.dumps(value, default=str).decode()
 
 
 def _audit(
@@ -348,12 +348,10 @@ def _audit(
     now = dict(zip(tables.HOUSEHOLD, household, strict=True))
     brief = [{"name": r[3], "id_number_masked": r[6], "relation": r[10]} for r in members if r[-1]]  # fmt: skip
     if action == "create":
-        after = {k: _json(v) for k, v in now.items()}
-        after |= {"year": year, "members": brief}
-        return None, json.dumps(after, ensure_ascii=False)
+        return None, _dumps(now | {"year": year, "members": brief})
     changed = [k for k in tables.HOUSEHOLD if now[k] != s[k]]
-    before = {k: _json(s[k]) for k in changed}
-    after = {k: _json(now[k]) for k in changed}
+    before = {k: s[k] for k in changed}
+    after: dict[str, Any] = {k: now[k] for k in changed}
     if brief:
         after["members_written"] = brief
     if left:
@@ -362,4 +360,4 @@ def _audit(
         ]
     if year_changed:
         after["year_written"] = True
-    return json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False)
+    return _dumps(before), _dumps(after)

@@ -11,7 +11,7 @@ data-quality rules over the members (one head, ages and school, …) are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ from services.registry.codes.catalog import (
     HOUSEHOLD_ATTRIBUTE,
     parse_household_attribute,
 )
-from services.registry.exchange.cells import CellError, Codes
+from services.registry.exchange.cells import CellError, Code, Codes, Integer, YesNo
 from services.registry.exchange.layouts import (
     EXTRA_CELLS,
     FULL_ONLY_COLUMNS,
@@ -43,6 +43,11 @@ from shared.errors import FieldError
 Row = tuple[int, Mapping[str, str]]
 _INCOME = "income."
 _INCOME_HEADERS = frozenset(c.header for c in FULL_ONLY_COLUMNS if c.field.startswith(_INCOME))
+_INCOME_FIELDS = tuple(
+    (c.field, c.field.removeprefix(_INCOME))
+    for c in FULL_ONLY_COLUMNS
+    if c.field.startswith(_INCOME)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +75,89 @@ def group_rows(rows: Iterable[Row]) -> Iterator[list[Row]]:
 
 
 def parse_households(rows: Iterable[Row], layout: Layout) -> Iterator[ParsedHousehold]:
+    memo = Memo()
     for group in group_rows(rows):
-        yield parse_group(group, layout)
+        yield parse_group(group, layout, memo)
+
+
+# A parsed cell: its value, or None and the message of why it is not one.
+_Parsed = tuple[Any, str | None]
+
+
+class Memo:
+    """The columns' parsing steps and parsed coded cells, for one file.
+
+    Coded columns (codes, 是/否, small whole numbers) repeat a few dozen texts over and
+    over: each is parsed once. Every cell kind is a pure function of the text, so a
+    remembered value or error is what parsing again would give. Each column remembers at
+    most `LIMIT` texts, and columns of free text, amounts, dates and ID numbers none, so
+    memory does not grow with the file.
+    """
+
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self._plans: dict[int, tuple[_Step, ...]] = {}
+
+    def plan(self, columns: tuple[Column, ...]) -> tuple[_Step, ...]:
+        """The columns as steps with everything a cell needs looked up once per file."""
+        steps = self._plans.get(id(columns))
+        if steps is None:
+            steps = tuple(
+                _Step(
+                    c.header,
+                    c.field,
+                    c.required,
+                    _blank(c),
+                    {} if isinstance(c.kind, _CODED) else None,
+                    c.kind.parse,
+                )
+                for c in columns
+            )
+            self._plans[id(columns)] = steps
+        return steps
+
+    @classmethod
+    def parse(cls, step: _Step, text: str) -> _Parsed:
+        try:
+            parsed: _Parsed = (step.parse(text), None)
+        except CellError as exc:
+            parsed = (step.blank, str(exc))
+        cache = step.cache
+        if cache is not None and len(cache) < cls.LIMIT:
+            cache[text] = parsed
+        return parsed
+
+
+_CODED = (Code, Codes, YesNo, Integer)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    header: str
+    field: str
+    required: bool
+    blank: Any
+    cache: dict[str, _Parsed] | None  # None: the column's texts do not repeat
+    parse: Callable[[str], object]
+
+
+def _blank(col: Column) -> Any:
+    return () if isinstance(col.kind, Codes) else None
 
 
 class _Cells:
     """One row's cells, parsed column by column; failures go to the shared error list."""
 
-    def __init__(self, number: int, cells: Mapping[str, str], errors: list[FieldError]) -> None:
+    __slots__ = ("cells", "errors", "failed", "memo", "number")
+
+    def __init__(
+        self, number: int, cells: Mapping[str, str], errors: list[FieldError], memo: Memo
+    ) -> None:
         self.number = number
         self.cells = cells
         self.errors = errors
+        self.memo = memo
         self.failed: set[str] = set()
 
     def error(self, header: str, msg: str, type_: str = "value_error") -> None:
@@ -89,7 +166,7 @@ class _Cells:
 
     def values(
         self,
-        columns: Iterable[Column],
+        columns: tuple[Column, ...],
         same_as: _Cells | None = None,
         known: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
@@ -98,45 +175,50 @@ class _Cells:
         A repeated bad household value is so reported once, at the household's first row.
         """
         out: dict[str, Any] = {}
-        for col in columns:
-            text = self.cells.get(col.header, "").strip()
-            if (
-                same_as is not None
-                and known is not None
-                and text == same_as.cells.get(col.header, "").strip()
-            ):
-                out[col.field] = known[col.field]
+        get = self.cells.get
+        first = same_as.cells if same_as is not None and known is not None else None
+        for step in self.memo.plan(columns):
+            header = step.header
+            text = get(header, "").strip()
+            if first is not None and known is not None and text == first.get(header, "").strip():
+                out[step.field] = known[step.field]
                 continue
             if not text:
-                if col.required:
-                    self.error(col.header, "必填 / required", "missing")
-                out[col.field] = () if isinstance(col.kind, Codes) else None
+                if step.required:
+                    self.error(header, "必填 / required", "missing")
+                out[step.field] = step.blank
                 continue
-            try:
-                out[col.field] = col.kind.parse(text)
-            except CellError as exc:
-                self.error(col.header, str(exc))
-                out[col.field] = () if isinstance(col.kind, Codes) else None
+            cache = step.cache
+            parsed = (cache.get(text) if cache is not None else None) or Memo.parse(step, text)
+            if parsed[1] is not None:
+                self.error(header, parsed[1])
+            out[step.field] = parsed[0]
         return out
 
 
-def parse_group(group: list[Row], layout: Layout) -> ParsedHousehold:
+def parse_group(group: list[Row], layout: Layout, memo: Memo | None = None) -> ParsedHousehold:
     """Parse one household's rows (as `group_rows` yields them)."""
+    memo = memo if memo is not None else Memo()
     errors: list[FieldError] = []
     first: _Cells | None = None
     household: dict[str, Any] = {}
+    first_texts: tuple[str | None, ...] = ()
     members: list[ExchangeMember] = []
+    headers = layout.household_headers
     for number, cells in group:
-        row = _Cells(number, cells, errors)
+        row = _Cells(number, cells, errors, memo)
         if cells.get(EXTRA_CELLS):
             row.error(
                 EXTRA_CELLS, f"表头之外有内容: {cells[EXTRA_CELLS]!r} / cells under no header"
             )
-        # Household cells repeat on every row: parse only those that differ from the first.
-        values = row.values(layout.household_columns, first, household)
+        # Household cells repeat on every row: a row whose household cells are the first
+        # row's, text for text, has nothing to parse or compare; otherwise only the cells
+        # that differ are parsed.
         if first is None:
-            first, household = row, values
-        else:
+            first, household = row, row.values(layout.household_columns)
+            first_texts = tuple(map(cells.get, headers))
+        elif tuple(map(cells.get, headers)) != first_texts:
+            values = row.values(layout.household_columns, first, household)
             _compare(first, row, values, household, layout)
         member = _member(row, row.values(layout.member_columns))
         if member is not None:
@@ -238,7 +320,7 @@ def _household(
 
 def _income(first: _Cells, v: dict[str, Any], size: int | None) -> None:
     """Income components, when the file has any, must give the stated per-capita income."""
-    parts = {k.removeprefix(_INCOME): v.pop(k) for k in list(v) if k.startswith(_INCOME)}
+    parts = {name: v.pop(key) for key, name in _INCOME_FIELDS if key in v}
     if all(p is None for p in parts.values()):
         return  # no component in the file: per-capita income stands on its own
     # A blank component beside filled ones is zero, as on the national survey form.

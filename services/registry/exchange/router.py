@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -20,7 +21,7 @@ from services.registry.exchange.schemas import (
 )
 from services.registry.exchange.uploads import SpooledUploadRoute, spooled
 from shared.auth import Principal, Role, require_roles
-from shared.db import DbSession
+from shared.db import DbSession, read_connection
 from shared.errors import FieldError, InvalidInput
 
 Importer = Annotated[Principal, Depends(require_roles(*service.IMPORTERS))]
@@ -161,6 +162,6 @@ async def export_households_jsonl(
     filters = ExportFilters(year, village, town)
     await service.record_export(session, principal, "jsonl", filters)
     return StreamingResponse(
-        exporter.jsonl_stream(request.app.state.sessionmaker, principal, filters),
+        exporter.jsonl_stream(partial(read_connection, request), principal, filters),
         media_type="application/x-ndjson",
     )

@@ -49,8 +49,9 @@ class Household(Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
-        sa.Index("ix_household_village_status", "village_code", "status"),
-        sa.Index("ix_household_town_status", "town_code", "status"),
+        # Ending in id: a filtered page (keyset by id) reads its rows in order (0003).
+        sa.Index("ix_household_village_status", "village_code", "status", "id"),
+        sa.Index("ix_household_town_status", "town_code", "status", "id"),
         sa.CheckConstraint("left(village_code, 9) = town_code", name="town_of_village"),
         sa.CheckConstraint("cardinality(other_causes) <= 2", name="at_most_two_other_causes"),
         sa.CheckConstraint("NOT (main_cause = ANY(other_causes))", name="other_causes_differ"),

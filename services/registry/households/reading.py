@@ -1,19 +1,53 @@
-"""Reading households: one household, or a page of them, as of a data year."""
+"""Reading households: one household, or a page of them, as of a data year.
+
+A read is one statement, sent straight to asyncpg (shared.db.read_connection, or the
+driver under a write's session). PostgreSQL builds each household's response document
+(`json_build_object`, `json_agg`) and the service passes the bytes through: no ORM objects,
+no response-model validation and no JSON encoding in Python. The documents are the JSON of
+`views.HouseholdRead`: their keys are generated from the response models' fields, in the
+models' order, and values are written as pydantic writes them (money as two-place strings,
+timestamps in UTC with `Z`); tests/registry/test_households_documents.py holds them equal to
+the model-built reference for every role and data-year case.
+
+The SQL text depends only on the shape of the request (the caller's area level, which
+filters are given, whether a year is asked for), never on values: every variant is a
+prepared statement that asyncpg caches per connection.
+"""
+
+# SQL text is built only from the response models' field names and fixed fragments; every
+# value is a bound parameter.
+# ruff: noqa: S608
 
 from __future__ import annotations
 
+import functools
+import types
+import typing
 import uuid
-from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import distinct_on
+from pydantic import BaseModel
+from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 
-from services.registry.households.models import Household, HouseholdYear, Member, MemberYear
-from services.registry.households.records import MEMBER_ORDER, get_household, in_area
-from services.registry.households.views import HouseholdRead, household_read, sees_health
-from shared.auth import Principal
+from services.registry.households.views import (
+    HouseholdRead,
+    HouseholdYearRead,
+    MemberRead,
+    MemberYearRead,
+    sees_health,
+)
+from shared.auth import DISTRICT_CODE, AreaLevel, Principal, Role
+from shared.db import Driver, driver_of
+from shared.errors import NotFound
+from shared.scoping import area_clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,91 +60,240 @@ class HouseholdFilters:
     year: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A household's response body (JSON, UTF-8) with its id and version (the ETag)."""
+
+    id: uuid.UUID
+    version: int
+    json: bytes
+
+
+# --- the documents' SQL, generated from the response models --------------------------------
+
+
+def _mentions(annotation: Any, kind: type) -> bool:
+    if annotation is kind:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType or origin is typing.Annotated:
+        return any(_mentions(a, kind) for a in typing.get_args(annotation))
+    return False
+
+
+# pydantic writes an aware datetime in UTC as 2019-03-02T01:15:00.123456Z, without the
+# fraction when it is zero; asyncpg hands timestamptz to it in UTC.
+_UTC = (
+    "to_char({col} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {col}) = {col}"
+    """ THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"' END)"""
+)
+
+
+def _json_object(model: type[BaseModel], alias: str, special: Mapping[str, str]) -> str:
+    """json_build_object over the model's fields, in order. A field is the column of the
+    same name unless `special` says otherwise; money (Decimal, written with two places) is
+    numeric(_, 2) as text, a timestamp is written as pydantic writes it."""
+    unknown = set(special) - set(model.model_fields)
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field {sorted(unknown)}")
+    pairs = []
+    for name, info in model.model_fields.items():
+        column = f"{alias}.{name}"
+        if name in special:
+            value = special[name]
+        elif _mentions(info.annotation, Decimal):
+            value = f"{column}::text"
+        elif _mentions(info.annotation, datetime):
+            value = _UTC.format(col=column)
+        else:
+            value = column
+        pairs.append(f"'{name}', {value}")
+    return f"json_build_object({', '.join(pairs)})"
+
+
+class _Params:
+    """Positional parameters ($1, $2, …) by name, for the driver's own paramstyle."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def __call__(self, name: str) -> str:
+        if name not in self.names:
+            self.names.append(name)
+        return f"${self.names.index(name) + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    sql: str
+    names: tuple[str, ...]
+
+    def args(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(values[n] for n in self.names)
+
+
+_MEMBER_ORDER = "m.relation <> 'head', m.birth_date, m.id"  # records.MEMBER_ORDER
+
+
+def _document_sql(p: _Params, year_given: bool) -> tuple[str, str]:
+    """(the document's expression, the joins it needs) over households aliased `h`."""
+    hidden = {"health", "disability_category", "disability_grade"}
+    member_year = _json_object(
+        MemberYearRead,
+        "my",
+        {name: f"CASE WHEN {p('show_health')} THEN my.{name} END" for name in hidden},
+    )
+    member = _json_object(
+        MemberRead,
+        "m",
+        {"year": f"CASE WHEN my.member_id IS NOT NULL THEN {member_year} END"},
+    )
+    household = _json_object(
+        HouseholdRead,
+        "h",
+        {
+            "size": "ms.size",
+            "year": "r.doc",
+            "members": "ms.current",
+            "departed_members": "ms.departed",
+        },
+    )
+    year_filter = f" AND y.year = {p('year')}" if year_given else ""
+    joins = f"""
+        LEFT JOIN LATERAL (
+            SELECT y.year, {_json_object(HouseholdYearRead, "y", {})} AS doc
+            FROM household_year y WHERE y.household_id = h.id{year_filter}
+            ORDER BY y.year DESC LIMIT 1
+        ) r ON true
+        LEFT JOIN LATERAL (
+            SELECT
+                coalesce(json_agg({member} ORDER BY {_MEMBER_ORDER})
+                         FILTER (WHERE m.left_on IS NULL), '[]') AS current,
+                coalesce(json_agg({member} ORDER BY {_MEMBER_ORDER})
+                         FILTER (WHERE m.left_on IS NOT NULL), '[]') AS departed,
+                count(my.member_id) FILTER (
+                    WHERE m.left_on IS NULL OR extract(year FROM m.left_on) > r.year
+                ) AS size
+            FROM member m
+            LEFT JOIN member_year my ON my.member_id = m.id AND my.year = r.year
+            WHERE m.household_id = h.id
+        ) ms ON true"""
+    return household, joins
+
+
+_SAMPLE_AREA = {
+    AreaLevel.district: DISTRICT_CODE,
+    AreaLevel.town: DISTRICT_CODE + "000",
+    AreaLevel.village: DISTRICT_CODE + "000000",
+}
+
+
+@functools.cache
+def _area_sql(level: AreaLevel) -> str:
+    """shared.scoping's area clause for a caller of this level, with the code as :area."""
+    clause = area_clause(
+        Principal("", Role.district_admin, _SAMPLE_AREA[level]),
+        village=sa.literal_column("h.village_code"),
+        town=sa.literal_column("h.town_code"),
+    )
+    clause = visitors.replacement_traverse(clause, {}, _area_parameter)
+    dialect = PGDialect(paramstyle="named")  # type: ignore[no-untyped-call]
+    return str(clause.compile(dialect=dialect))
+
+
+def _area_parameter(element: Any, **_: Any) -> Any:
+    return sa.bindparam("area") if isinstance(element, BindParameter) else None
+
+
+def _scoped(p: _Params, level: AreaLevel) -> str:
+    return _area_sql(level).replace(":area", p("area"))
+
+
+@functools.cache
+def _one_statement(level: AreaLevel, year_given: bool) -> _Statement:
+    p = _Params()
+    document, joins = _document_sql(p, year_given)
+    sql = f"""SELECT h.id, h.version, {document}::text
+        FROM household h {joins}
+        WHERE h.id = {p("id")} AND {_scoped(p, level)}"""
+    return _Statement(sql, tuple(p.names))
+
+
+_COLUMN_FILTERS = ("village_code", "town_code", "status", "identification_standard", "main_cause")
+
+
+@functools.cache
+def _page_statement(level: AreaLevel, given: frozenset[str], after: bool) -> _Statement:
+    p = _Params()
+    document, joins = _document_sql(p, "year" in given)
+    where = [_scoped(p, level)]
+    where += [f"h.{name} = {p(name)}" for name in _COLUMN_FILTERS if name in given]
+    if "year" in given:
+        where.append(
+            "EXISTS (SELECT 1 FROM household_year hy"
+            f" WHERE hy.household_id = h.id AND hy.year = {p('year')})"
+        )
+    if after:
+        where.append(f"h.id > {p('after')}")
+    # The page is chosen first, so documents are built for its rows only.
+    sql = f"""SELECT h.id, h.version, {document}::text
+        FROM (SELECT * FROM household h WHERE {" AND ".join(where)}
+              ORDER BY h.id LIMIT {p("limit")}) h {joins}
+        ORDER BY h.id"""
+    return _Statement(sql, tuple(p.names))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+async def _fetch(
+    driver: Driver, statement: _Statement, values: Mapping[str, Any]
+) -> list[Document]:
+    rows = await driver.fetch(statement.sql, *statement.args(values))
+    return [Document(r[0], r[1], r[2].encode()) for r in rows]
+
+
+async def session_driver(session: AsyncSession) -> Driver:
+    """The driver under a write's session, inside its transaction (flushed changes show)."""
+    return await driver_of(await session.connection())
+
+
+def _values(principal: Principal, **values: Any) -> dict[str, Any]:
+    return {"area": principal.area_code, "show_health": sees_health(principal), **values}
+
+
+async def read_household(
+    driver: Driver, principal: Principal, household_id: uuid.UUID, year: int | None
+) -> Document:
+    """The household as of `year` (else its latest year); 404 outside the caller's area."""
+    statement = _one_statement(principal.level, year is not None)
+    found = await _fetch(driver, statement, _values(principal, id=household_id, year=year))
+    if not found:
+        raise NotFound("no such household")
+    return found[0]
+
+
 async def list_households(
-    session: AsyncSession,
+    driver: Driver,
     principal: Principal,
     filters: HouseholdFilters,
     *,
     after: uuid.UUID | None,
     limit: int,
-) -> list[HouseholdRead]:
-    query = sa.select(Household).where(in_area(principal)).order_by(Household.id).limit(limit)
-    for column, value in (
-        (Household.village_code, filters.village_code),
-        (Household.town_code, filters.town_code),
-        (Household.status, filters.status),
-        (Household.identification_standard, filters.identification_standard),
-        (Household.main_cause, filters.main_cause),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if filters.year is not None:
-        query = query.where(
-            sa.exists().where(
-                HouseholdYear.household_id == Household.id, HouseholdYear.year == filters.year
-            )
-        )
-    if after is not None:
-        query = query.where(Household.id > after)
-    households = list((await session.scalars(query)).all())
-    return await render(session, principal, households, filters.year)
+) -> list[Document]:
+    """Households of the caller's area matching `filters`, by id after `after`."""
+    given = {name: value for name, value in _given(filters).items() if value is not None}
+    statement = _page_statement(principal.level, frozenset(given), after is not None)
+    return await _fetch(driver, statement, _values(principal, **given, after=after, limit=limit))
 
 
-async def read_household(
-    session: AsyncSession, principal: Principal, household_id: uuid.UUID, year: int | None
-) -> HouseholdRead:
-    household = await get_household(session, principal, household_id)
-    return (await render(session, principal, [household], year))[0]
+def _given(filters: HouseholdFilters) -> dict[str, Any]:
+    return {name: getattr(filters, name) for name in HouseholdFilters.__dataclass_fields__}
 
 
-async def render(
-    session: AsyncSession, principal: Principal, households: list[Household], year: int | None
-) -> list[HouseholdRead]:
-    """Households as of `year` (else each one's latest), in three queries for any page size."""
-    if not households:
-        return []
-    ids = [h.id for h in households]
-    year_query = sa.select(HouseholdYear).where(HouseholdYear.household_id.in_(ids))
-    if year is not None:
-        year_query = year_query.where(HouseholdYear.year == year)
-    else:  # the latest record of each household
-        year_query = year_query.order_by(HouseholdYear.household_id, HouseholdYear.year.desc()).ext(
-            distinct_on(HouseholdYear.household_id)
-        )
-    records = {r.household_id: r for r in await session.scalars(year_query)}
-    member_query = (
-        sa.select(Member)
-        .where(Member.household_id.in_(ids))
-        .order_by(Member.household_id, *MEMBER_ORDER)
+def page_json(documents: list[Document], next_cursor: str | None) -> bytes:
+    """`Page[HouseholdRead]` as JSON: {"items": [...], "next_cursor": ...}."""
+    cursor = b"null" if next_cursor is None else b'"' + next_cursor.encode() + b'"'
+    return (
+        b'{"items":[' + b",".join(d.json for d in documents) + b'],"next_cursor":' + cursor + b"}"
     )
-    members = list((await session.scalars(member_query)).all())
-    shown = {hid: r.year for hid, r in records.items()}
-    member_years: dict[tuple[uuid.UUID, int], MemberYear] = {}
-    if shown and members:
-        year_rows = await session.scalars(
-            sa.select(MemberYear).where(
-                MemberYear.member_id.in_([m.id for m in members]),
-                MemberYear.year.in_(set(shown.values())),
-            )
-        )
-        member_years = {(y.member_id, y.year): y for y in year_rows}
-    by_household: dict[uuid.UUID, list[Member]] = defaultdict(list)
-    for member in members:
-        by_household[member.household_id].append(member)
-    show_health = sees_health(principal)
-    result = []
-    for household in households:
-        shown_year = shown.get(household.id)
-        mine = [
-            (m, member_years.get((m.id, shown_year)) if shown_year is not None else None)
-            for m in by_household[household.id]
-        ]
-        size = sum(
-            1 for m, y in mine if y is not None and (m.left_on is None or m.left_on.year > y.year)
-        )
-        result.append(
-            household_read(
-                household, records.get(household.id), mine, size=size, show_health=show_health
-            )
-        )
-    return result

@@ -363,6 +363,9 @@ def household_read(
     size: int,
     show_health: bool,
 ) -> HouseholdRead:
+    """The model-built household read. The service answers with the documents PostgreSQL
+    builds (reading.py); tests/registry/test_households_documents.py holds those equal to
+    this, the reference, for every role, area level and data year."""
     current = [member_read(m, y, show_health=show_health) for m, y in members if m.left_on is None]
     departed = [
         member_read(m, y, show_health=show_health) for m, y in members if m.left_on is not None

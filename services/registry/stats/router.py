@@ -13,7 +13,7 @@ from services.registry.areas.router import after_code
 from services.registry.stats import service
 from services.registry.stats.schemas import GroupBy, HouseholdStats, VillageStats
 from shared.auth import CurrentPrincipal
-from shared.db import DbSession
+from shared.db import DbReadSession
 from shared.pagination import Cursor, encode_cursor
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"])
@@ -30,7 +30,7 @@ StatsYear = Annotated[
     summary="Households and persons per group (town, village, status, cause, years …)",
 )
 async def household_stats(
-    session: DbSession,
+    session: DbReadSession,
     principal: CurrentPrincipal,
     group_by: Annotated[
         list[GroupBy],
@@ -56,7 +56,7 @@ async def household_stats(
     summary="Per village: rural population, registered and not-exited persons, incidence",
 )
 async def village_stats(
-    session: DbSession,
+    session: DbReadSession,
     principal: CurrentPrincipal,
     year: Annotated[int, Query(ge=2010, le=2100, description="Data year")],
     town_code: Annotated[str | None, Query(pattern=r"^370404\d{3}$")] = None,
