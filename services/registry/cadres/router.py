@@ -189,6 +189,9 @@ async def end_pairing(
     responses={404: {"description": "No such household in the caller's area"}},
 )
 async def household_cadres(
-    household_id: uuid.UUID, session: DbReadSession, principal: CurrentPrincipal, active: Active = None
+    household_id: uuid.UUID,
+    session: DbReadSession,
+    principal: CurrentPrincipal,
+    active: Active = None,
 ) -> Any:
     return await service.household_cadres(session, principal, household_id, active=active)
