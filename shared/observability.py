@@ -40,6 +40,7 @@ def configure_logging(
         raise ValueError(f"unknown log level {level!r}")
     structlog.configure(
         processors=[
+            add_request_context,
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -50,6 +51,20 @@ def configure_logging(
         logger_factory=structlog.PrintLoggerFactory(stream or sys.stdout),
         cache_logger_on_first_use=False,
     )
+
+
+def add_request_context(
+    _logger: Any, _method: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """The request id and trace id of the request being served, read when a line is logged
+    rather than bound on every request (most requests log nothing at WARNING)."""
+    request_id = request_id_var.get()
+    if request_id:
+        event.setdefault("request_id", request_id)
+        context = trace.get_current_span().get_span_context()
+        if context.is_valid:
+            event.setdefault("trace_id", format(context.trace_id, "032x"))
+    return event
 
 
 class Metrics:
@@ -111,9 +126,6 @@ class RequestContextMiddleware:
         span = trace.get_current_span()
         if span.is_recording():
             span.set_attribute("request.id", request_id)
-        context = span.get_span_context()
-        trace_id = format(context.trace_id, "032x") if context.is_valid else None
-        structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id)
         started = time.perf_counter()
         status = 500
         request_id_header = (_REQUEST_ID, request_id.encode())
@@ -150,5 +162,4 @@ class RequestContextMiddleware:
                     status=status,
                     duration_ms=round(elapsed * 1000, 2),
                 )
-            structlog.contextvars.unbind_contextvars("request_id", "trace_id")
             request_id_var.reset(token)

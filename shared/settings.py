@@ -35,7 +35,8 @@ class ServiceSettings(BaseSettings):
     # A claim older than this is taken to belong to a crashed worker.
     idempotency_stale_seconds: int = Field(default=300, ge=1)
 
-    # OTLP/HTTP traces endpoint (e.g. http://otel-collector:4318/v1/traces); none: no export.
+    # OTLP/HTTP traces endpoint (e.g. http://otel-collector:4318/v1/traces); none: no export,
+    # and spans are not recorded unless OTEL_TRACES_SAMPLER is set (shared.tracing).
     otlp_endpoint: str | None = None
 
     service_client_id: str | None = None

@@ -17,6 +17,10 @@ from shared.embedded import drop_database, ensure_database, start_embedded, with
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Services record spans only when something collects them (shared.tracing): the suite's
+# in-memory exporters do, so every app built here samples as a collector-fed one would.
+os.environ.setdefault("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+
 
 @pytest.fixture(scope="session")
 def pg_admin_url() -> str:

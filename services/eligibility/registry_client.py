@@ -20,12 +20,19 @@ from shared.http import ServiceClient
 
 EXITED = frozenset({"exited_supported", "exited_unsupported"})
 EXIT_STATUS = "exited_supported"  # 已脱贫(享受政策): policies stay for three years
-PAGE = 500
 _ATTEMPTS = 3
 
 
-class ExportUnavailable(Exception):
-    """The registry does not serve the streamed export (yet): page through the list instead."""
+class ExportUnavailable(UpstreamUnavailable):
+    """The registry does not serve the streamed export: a run cannot load its households,
+    since the list (`GET /v1/households`) gives summaries, not the facts a run assesses."""
+
+    def __init__(self, path: str, response: httpx.Response) -> None:
+        super().__init__(
+            f"the registry's household export {path} is unavailable "
+            f"({response.status_code}: {_detail(response)}); batch runs read households only "
+            "from it"
+        )
 
 
 def _body(response: httpx.Response, what: str) -> Any:
@@ -107,7 +114,8 @@ class RegistryClient(ServiceClient):
         params = {"year": year, "area": area}
         async with self.stream("GET", self.export_path, token=token, params=params) as response:
             if response.status_code in (404, 405):
-                raise ExportUnavailable
+                await response.aread()
+                raise ExportUnavailable(self.export_path, response)
             if response.status_code != 200:
                 await response.aread()
                 _check(response, "household export")
@@ -119,31 +127,6 @@ class RegistryClient(ServiceClient):
                         raise UpstreamUnavailable(
                             "the registry's export has a broken line"
                         ) from exc
-
-    async def page_households(
-        self, area: str, year: int, *, token: str
-    ) -> AsyncIterator[dict[str, Any]]:
-        """The same households, page by page of `GET /v1/households?year=` (500 a request)."""
-        params: dict[str, Any] = {"year": year, "limit": PAGE}
-        if len(area) == 12:
-            params["village_code"] = area
-        elif len(area) == 9:
-            params["town_code"] = area
-        cursor: str | None = None
-        while True:
-            response = await self.request(
-                "GET",
-                "/v1/households",
-                token=token,
-                params={**params, "cursor": cursor} if cursor else params,
-            )
-            _check(response, "household list")
-            page = _body(response, "a household page")
-            for item in page.get("items", []):
-                yield item
-            cursor = page.get("next_cursor")
-            if not cursor:
-                return
 
     # --- writes, with this service's token ------------------------------------------------
 

@@ -19,8 +19,8 @@ class EligibilitySettings(ServiceSettings):
     registry_url: str = "http://127.0.0.1:8001"
     upstream_timeout_seconds: float = Field(default=10.0, gt=0)
     # The registry's streamed bulk export (NDJSON: one GET /v1/households/{id} body per
-    # line, `?year=&area=`). A registry that does not serve it answers 404, and runs page
-    # through GET /v1/households instead.
+    # line, `?year=&area=`), the only source of batch runs: a registry that does not serve
+    # it fails them with an upstream error naming the path.
     registry_export_path: str = "/v1/exports/households.jsonl"
 
     # Batch runs: households per stored chunk, and how long a run may go without a

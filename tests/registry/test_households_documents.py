@@ -1,6 +1,7 @@
-"""Household reads are built by PostgreSQL (households/reading.py): they must be exactly
-what the response models say, for every role, area level and data year, and cost one
-statement per read or page whatever the page's size."""
+"""Household reads are built by PostgreSQL (households/reading.py): documents (a read, the
+export's pages) and summaries (the list) must be exactly what the response models say, for
+every role, area level and data year, and cost one statement per read or page whatever the
+page's size."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from datetime import date
 from typing import Any
 
 import httpx
@@ -23,10 +25,12 @@ from services.registry.households import reading
 from services.registry.households.models import Household, HouseholdYear, Member, MemberYear
 from services.registry.households.reading import HouseholdFilters
 from services.registry.households.records import MEMBER_ORDER, in_area
+from services.registry.households.summaries import HouseholdSummary
 from services.registry.households.views import HouseholdRead, household_read, sees_health
 from shared.auth import Principal, Role
 from shared.db import driver_of
 from tests.registry.factories import (
+    NEIGHBOUR_VILLAGE,
     OTHER_VILLAGE,
     TOWN,
     VILLAGE,
@@ -46,15 +50,30 @@ PRINCIPALS = [
     Principal("elsewhere", Role.village_cadre, OTHER_VILLAGE),
 ]
 YEARS = [None, 2017, 2018, 2019]
+FILTERS = [
+    HouseholdFilters(),
+    HouseholdFilters(village_code=VILLAGE),
+    HouseholdFilters(town_code=TOWN, status="not_exited"),
+    HouseholdFilters(status="exited_supported"),
+    HouseholdFilters(main_cause="illness", identification_standard="provincial"),
+    HouseholdFilters(main_cause="lack_skills"),
+    HouseholdFilters(year=2018),
+    HouseholdFilters(year=2019),
+    HouseholdFilters(village_code=OTHER_VILLAGE, year=2019),
+    HouseholdFilters(village_code=NEIGHBOUR_VILLAGE, year=2018),
+]
 
 
 # --- the reference: the ORM-built response model, as the service answered before ----------
 
+Shown = tuple[Household, HouseholdYear | None, list[tuple[Member, MemberYear | None]]]
 
-async def reference(
-    session: AsyncSession, principal: Principal, households: list[Household], year: int | None
-) -> list[dict[str, Any]]:
-    """`HouseholdRead`s built from ORM rows, as JSON (what FastAPI sent before)."""
+
+async def shown(
+    session: AsyncSession, households: list[Household], year: int | None
+) -> list[Shown]:
+    """Each household with its year shown (`year`, else its latest) and its members, each
+    with their record of that year, from ORM rows."""
     if not households:
         return []
     ids = [h.id for h in households]
@@ -75,13 +94,13 @@ async def reference(
             )
         ).all()
     )
-    shown = {hid: r.year for hid, r in records.items()}
+    years = {hid: r.year for hid, r in records.items()}
     member_years: dict[tuple[uuid.UUID, int], MemberYear] = {}
-    if shown and members:
+    if years and members:
         rows = await session.scalars(
             sa.select(MemberYear).where(
                 MemberYear.member_id.in_([m.id for m in members]),
-                MemberYear.year.in_(set(shown.values())),
+                MemberYear.year.in_(set(years.values())),
             )
         )
         member_years = {(y.member_id, y.year): y for y in rows}
@@ -90,32 +109,84 @@ async def reference(
         by_household[member.household_id].append(member)
     out = []
     for household in households:
-        shown_year = shown.get(household.id)
+        year_shown = years.get(household.id)
         mine = [
-            (m, member_years.get((m.id, shown_year)) if shown_year is not None else None)
+            (m, member_years.get((m.id, year_shown)) if year_shown is not None else None)
             for m in by_household[household.id]
         ]
-        size = sum(
-            1 for m, y in mine if y is not None and (m.left_on is None or m.left_on.year > y.year)
-        )
+        out.append((household, records.get(household.id), mine))
+    return out
+
+
+def counted(members: list[tuple[Member, MemberYear | None]]) -> list[Member]:
+    """The members counted in the year shown: recorded in it, not left before it."""
+    return [
+        m for m, y in members if y is not None and (m.left_on is None or m.left_on.year > y.year)
+    ]
+
+
+async def reference(
+    session: AsyncSession, principal: Principal, households: list[Household], year: int | None
+) -> list[dict[str, Any]]:
+    """`HouseholdRead`s built from ORM rows, as JSON (what FastAPI sent before)."""
+    out = []
+    for household, record, members in await shown(session, households, year):
         read = household_read(
             household,
-            records.get(household.id),
-            mine,
-            size=size,
+            record,
+            members,
+            size=len(counted(members)),
             show_health=sees_health(principal),
         )
         out.append(json.loads(read.model_dump_json()))
     return out
 
 
-async def reference_page(
+def summary(household: Household, record: HouseholdYear | None, members: list[Member]) -> str:
+    """The `HouseholdSummary` of a household shown with `record`, `members` counted in it."""
+    # Of two heads counted (one left after the year, one named on their leaving), the one
+    # who left first was the head in that year.
+    heads = sorted(
+        (m for m in members if m.relation == "head"),
+        key=lambda m: (m.left_on or date.max, m.birth_date, m.id),
+    )
+    return HouseholdSummary(
+        id=household.id,
+        national_number=household.national_number,
+        village_code=household.village_code,
+        town_code=household.town_code,
+        head_name=heads[0].name if heads else None,
+        size=len(members),
+        status=household.status,
+        assistance_type=household.assistance_type,
+        identification_standard=household.identification_standard,
+        identification_year=household.identification_year,
+        exit_year=household.exit_year,
+        main_cause=household.main_cause,
+        year=record.year if record is not None else None,
+        per_capita_net_income=record.per_capita_net_income if record is not None else None,
+        version=household.version,
+        updated_at=household.updated_at,
+    ).model_dump_json()
+
+
+async def summary_reference(
+    session: AsyncSession, households: list[Household], year: int | None
+) -> list[dict[str, Any]]:
+    """`HouseholdSummary`s built from ORM rows, as JSON (what FastAPI would send)."""
+    return [
+        json.loads(summary(household, record, counted(members)))
+        for household, record, members in await shown(session, households, year)
+    ]
+
+
+async def page_households(
     session: AsyncSession,
     principal: Principal,
     filters: HouseholdFilters,
     after: uuid.UUID | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[Household]:
     query = sa.select(Household).where(in_area(principal)).order_by(Household.id).limit(limit)
     for name in ("village_code", "town_code", "status", "identification_standard", "main_cause"):
         value = getattr(filters, name)
@@ -129,8 +200,29 @@ async def reference_page(
         )
     if after is not None:
         query = query.where(Household.id > after)
-    households = list(await session.scalars(query.execution_options(populate_existing=True)))
+    return list(await session.scalars(query.execution_options(populate_existing=True)))
+
+
+async def reference_page(
+    session: AsyncSession,
+    principal: Principal,
+    filters: HouseholdFilters,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    households = await page_households(session, principal, filters, after, limit)
     return await reference(session, principal, households, filters.year)
+
+
+async def summary_reference_page(
+    session: AsyncSession,
+    principal: Principal,
+    filters: HouseholdFilters,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    households = await page_households(session, principal, filters, after, limit)
+    return await summary_reference(session, households, filters.year)
 
 
 def canonical(document: bytes | dict[str, Any] | list[Any]) -> str:
@@ -139,7 +231,7 @@ def canonical(document: bytes | dict[str, Any] | list[Any]) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-# --- data: households with several years, a departed member, a late joiner ---------------
+# --- data: households with several years, a departed member, a late joiner, a new head ---
 
 
 @pytest.fixture
@@ -204,6 +296,28 @@ async def households(
         response = await client.post("/v1/households", json=more, headers=admin)
         assert response.status_code == 201, response.text
         ids.append(uuid.UUID(response.json()["id"]))
+    # A head who died in 2019, his wife named head: in 2018 both count, and he was the head.
+    widowed = household_body(NEIGHBOUR_VILLAGE, main_cause="lack_skills", other_causes=[],
+        members=[
+            member_body("孙大山", "head", "19550101", "041", labour="ordinary",
+                        school_status="not_in_school", health=["healthy"]),
+            member_body("周桂兰", "spouse", "19570202", "042", labour="ordinary",
+                        school_status="not_in_school", health=["healthy"]),
+        ],
+    )  # fmt: skip
+    created = await client.post("/v1/households", json=widowed, headers=admin)
+    assert created.status_code == 201, created.text
+    url = f"/v1/households/{created.json()['id']}"
+    put = await client.put(f"{url}/years/2018", json={"wage_income": "5000.00"}, headers=admin)
+    assert put.status_code == 200, put.text
+    head, wife = (m["id"] for m in created.json()["members"])
+    died = await client.post(
+        f"{url}/members/{head}/remove",
+        json={"left_on": "2019-10-02", "reason": "death", "new_head_member_id": wife},
+        headers=admin,
+    )
+    assert died.status_code == 200, died.text
+    ids.append(uuid.UUID(created.json()["id"]))
     return ids
 
 
@@ -242,19 +356,8 @@ async def test_a_read_is_the_model_built_answer(
 
 
 @pytest.mark.parametrize("principal", PRINCIPALS[:5], ids=lambda p: p.role.value)
-@pytest.mark.parametrize(
-    "filters",
-    [
-        HouseholdFilters(),
-        HouseholdFilters(village_code=VILLAGE),
-        HouseholdFilters(town_code=TOWN, status="not_exited"),
-        HouseholdFilters(status="exited_supported"),
-        HouseholdFilters(main_cause="illness", identification_standard="provincial"),
-        HouseholdFilters(year=2018),
-        HouseholdFilters(village_code=OTHER_VILLAGE, year=2019),
-    ],
-)
-async def test_pages_are_the_model_built_answers(
+@pytest.mark.parametrize("filters", FILTERS)
+async def test_export_pages_are_the_model_built_answers(
     db: AsyncConnection,
     session: AsyncSession,
     households: list[uuid.UUID],
@@ -291,6 +394,65 @@ async def test_documents_are_fixed_points_of_the_response_model(
                 assert document.json == document.json.strip()
 
 
+def _items(page: reading.SummaryPage) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = json.loads(page.json(None))["items"]
+    return items
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS, ids=lambda p: f"{p.role.value}@{p.area_code}")
+@pytest.mark.parametrize("filters", FILTERS)
+async def test_summary_pages_are_the_model_built_answers(
+    db: AsyncConnection,
+    session: AsyncSession,
+    households: list[uuid.UUID],
+    principal: Principal,
+    filters: HouseholdFilters,
+) -> None:
+    driver = await driver_of(db)
+    after: uuid.UUID | None = None
+    seen = 0
+    while True:  # pages of two, to the end
+        page = await reading.list_summaries(driver, principal, filters, after=after, limit=2)
+        expected = await summary_reference_page(session, principal, filters, after, 2)
+        assert [canonical(i) for i in _items(page)] == [canonical(e) for e in expected]
+        assert page.count == len(expected)
+        assert page.last == (uuid.UUID(expected[-1]["id"]) if expected else None)
+        if page.count < 2:
+            break
+        after, seen = page.last, seen + page.count
+    everything = await summary_reference_page(session, principal, filters, None, 500)
+    assert seen + page.count == len(everything)
+
+
+async def test_a_head_who_left_after_the_year_is_its_head(
+    db: AsyncConnection, households: list[uuid.UUID]
+) -> None:
+    """The reference states the rule; this pins it to the household that shows it."""
+    driver = await driver_of(db)
+    admin = PRINCIPALS[0]
+    shown = {}
+    for year in (2018, 2019):
+        filters = HouseholdFilters(village_code=NEIGHBOUR_VILLAGE, year=year)
+        [item] = _items(await reading.list_summaries(driver, admin, filters, after=None, limit=9))
+        shown[year] = (item["head_name"], item["size"])
+    assert shown == {2018: ("孙大山", 2), 2019: ("周桂兰", 1)}
+
+
+async def test_summaries_are_fixed_points_of_the_response_model(
+    db: AsyncConnection, households: list[uuid.UUID]
+) -> None:
+    """Parsing a summary with HouseholdSummary and writing it again gives the same JSON."""
+    driver = await driver_of(db)
+    for principal in PRINCIPALS:
+        for year in YEARS:
+            page = await reading.list_summaries(
+                driver, principal, HouseholdFilters(year=year), after=None, limit=50
+            )
+            for item in _items(page):
+                again = HouseholdSummary.model_validate(item).model_dump_json()
+                assert canonical(again.encode()) == canonical(item)
+
+
 async def test_http_answers_carry_the_document_and_its_etag(
     client: httpx.AsyncClient, auth: TokenFactory, db: AsyncConnection, households: list[uuid.UUID]
 ) -> None:
@@ -311,6 +473,9 @@ async def test_http_answers_carry_the_document_and_its_etag(
     assert rest.json()["next_cursor"] is None
     listed = [i["id"] for i in body["items"] + rest.json()["items"]]
     assert listed == sorted(str(h) for h in households)
+    summaries = await reading.list_summaries(driver, admin, HouseholdFilters(), after=None, limit=2)
+    assert page.content == summaries.json(body["next_cursor"])
+    assert list(body["items"][0]) == list(HouseholdSummary.model_fields)
 
 
 # --- statements per read --------------------------------------------------------------------

@@ -4,10 +4,12 @@ logs, spans or metric labels."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 
 import httpx
 import pytest
+import structlog
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -124,3 +126,24 @@ async def test_unrouted_probes_and_errors(
     assert span.name == "GET" and "http.route" not in (span.attributes or {})
     assert span.attributes is not None and span.attributes["http.response.status_code"] == 404
     assert span.status.status_code is not StatusCode.ERROR
+
+
+async def test_log_lines_carry_the_request_and_trace_ids(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    log = io.StringIO()
+    configure_logging("INFO", json=True, stream=log)
+    try:
+        await client.get(
+            "/v1/towns",
+            headers={**auth(), "traceparent": TRACEPARENT, "X-Request-ID": "req-logs-0001"},
+        )
+    finally:
+        configure_logging("WARNING", json=True)
+    [access] = [json.loads(line) for line in log.getvalue().splitlines() if '"request"' in line]
+    assert access["route"] == "/v1/towns" and access["status"] == 200
+    assert (access["request_id"], access["trace_id"]) == ("req-logs-0001", TRACE_ID)
+    configure_logging("WARNING", json=True, stream=log)
+    outside = log.tell()
+    structlog.get_logger("t").warning("between requests")
+    assert "request_id" not in log.getvalue()[outside:]

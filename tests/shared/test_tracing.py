@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from opentelemetry import propagate, trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from opentelemetry.trace import SpanKind, StatusCode
 
-from shared.tracing import instrument_app
+from shared.tracing import instrument_app, make_tracer_provider
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -84,3 +86,37 @@ async def test_probes_are_not_traced(
 ) -> None:
     await client.get("/healthz")
     assert exporter.get_finished_spans() == ()
+
+
+def test_without_a_collector_spans_are_not_recorded_but_the_trace_flows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
+    provider = make_tracer_provider("svc", None)
+    parent = propagate.extract({"traceparent": f"00-{TRACE_ID}-00f067aa0ba902b7-01"})
+    span = provider.get_tracer("t").start_span("GET", context=parent)
+    assert not span.is_recording()
+    assert format(span.get_span_context().trace_id, "032x") == TRACE_ID
+
+
+def test_a_sampler_asked_for_records_spans(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_on")
+    span = make_tracer_provider("svc", None).get_tracer("t").start_span("GET")
+    assert span.is_recording()
+
+
+async def test_a_non_recording_request_still_reaches_the_app() -> None:
+    provider = TracerProvider(sampler=ALWAYS_OFF)
+    app = FastAPI()
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: int) -> dict[str, str]:
+        trace_id = trace.get_current_span().get_span_context().trace_id
+        return {"trace_id": format(trace_id, "032x")}
+
+    instrument_app(app, provider)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t.test") as c:
+        traceparent = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
+        response = await c.get("/items/1", headers={"traceparent": traceparent})
+    assert response.json() == {"trace_id": TRACE_ID}

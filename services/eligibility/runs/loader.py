@@ -1,5 +1,5 @@
-"""The run's facts, loaded in bulk from the registry: its streamed export (one household a
-line), or — while a registry does not serve the export — its household list, 500 a page.
+"""The run's facts, loaded in bulk from the registry's streamed export (one household a
+line); a registry without the export fails the run (`ExportUnavailable`).
 
 Records are turned into `HouseholdFacts` a chunk at a time in a worker thread, so a large
 area never blocks the event loop; a record that cannot be assessed is kept with the facts
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.eligibility.household import HouseholdFacts
-from services.eligibility.registry_client import ExportUnavailable, RegistryClient
+from services.eligibility.registry_client import RegistryClient
 from services.eligibility.registry_facts import RegistryFactsInvalid, household_facts
 from services.eligibility.runs.evaluate import Invalid
 
@@ -76,13 +76,5 @@ async def load(
     progress: Progress,
 ) -> Loaded:
     loaded = Loaded()
-    try:
-        await _drain(
-            registry.export_households(area, year, token=token), year, loaded, chunk, progress
-        )
-    except ExportUnavailable:
-        loaded = Loaded(source="pages")
-        await _drain(
-            registry.page_households(area, year, token=token), year, loaded, chunk, progress
-        )
+    await _drain(registry.export_households(area, year, token=token), year, loaded, chunk, progress)
     return loaded

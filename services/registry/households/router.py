@@ -32,6 +32,7 @@ from services.registry.households.routing import (
     page_of,
 )
 from services.registry.households.schemas import HouseholdCreate, HouseholdUpdate, HouseholdYearIn
+from services.registry.households.summaries import HouseholdSummary
 from services.registry.households.views import (
     HistoryEntry,
     HouseholdRead,
@@ -87,9 +88,13 @@ async def create_household(
 
 @router.get(
     "/households",
-    response_model=Page[HouseholdRead],
-    summary="List households in your area (latest year, or the year asked for)",
-    responses=page_of(HouseholdRead),
+    response_model=Page[HouseholdSummary],
+    summary="List households in your area (latest year, or the year asked for), summarised",
+    description=(
+        "A summary per household; `GET /v1/households/{id}` gives one household whole, and "
+        "`GET /v1/exports/households.jsonl` every household of an area whole."
+    ),
+    responses=page_of(HouseholdSummary),
 )
 async def list_households(
     request: Request,
@@ -108,9 +113,9 @@ async def list_households(
     )
     after = cursor_uuid(cursor)
     async with read_connection(request) as driver:
-        items = await reading.list_households(driver, principal, filters, after=after, limit=limit)
-    next_cursor = encode_cursor(str(items[-1].id)) if len(items) == limit else None
-    return Response(reading.page_json(items, next_cursor), media_type="application/json")
+        page = await reading.list_summaries(driver, principal, filters, after=after, limit=limit)
+    next_cursor = encode_cursor(str(page.last)) if page.count == limit else None
+    return Response(page.json(next_cursor), media_type="application/json")
 
 
 @router.get(

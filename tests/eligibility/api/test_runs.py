@@ -153,7 +153,7 @@ async def test_households_the_registry_cannot_give_facts_for_are_reported(
 
 
 class Gate(httpx.AsyncBaseTransport):
-    """Holds the registry's bulk answers until the test opens it."""
+    """Holds the registry's export until the test opens it."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
@@ -161,7 +161,7 @@ class Gate(httpx.AsyncBaseTransport):
         self.open = asyncio.Event()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path in ("/v1/households", "/v1/exports/households.jsonl"):
+        if request.url.path == "/v1/exports/households.jsonl":
             self.reached.set()
             await self.open.wait()
         return await self.inner.handle_async_request(request)
@@ -246,15 +246,15 @@ async def test_who_sees_a_run(
     assert (run["id"] in {r["id"] for r in listed.json()["items"]}) is visible
 
 
-async def test_a_registry_without_the_export_is_paged_through_with_the_same_answers(
+async def test_a_registry_without_the_export_fails_the_run_naming_it(
     committed_client: httpx.AsyncClient,
     eligibility_app: FastAPI,
     registry_app: FastAPI,
     auth: TokenFactory,
     world: RegistryWorld,
 ) -> None:
+    """The household list gives summaries, not facts: there is nothing to fall back to."""
     admin = auth(Role.district_admin)
-    streamed = await finished(committed_client, eligibility_app, admin, VILLAGE)
     manager = eligibility_app.state.runs
     real = manager.registry
     manager.registry = RegistryClient(
@@ -263,9 +263,15 @@ async def test_a_registry_without_the_export_is_paged_through_with_the_same_answ
         transport=httpx.ASGITransport(app=registry_app),
     )
     try:
-        paged = await finished(committed_client, eligibility_app, admin, VILLAGE)
+        started = await committed_client.post(
+            "/v1/runs", json={"year": 2019, "area_code": VILLAGE}, headers=admin
+        )
+        assert started.status_code == 202, started.text
+        await asyncio.wait_for(manager.wait_started(started.json()["id"]), 30)
     finally:
         await manager.registry.aclose()
         manager.registry = real
-    assert (streamed["source"], paged["source"]) == ("export", "pages")
-    assert paged["summary"] == streamed["summary"]
+    run = (await committed_client.get(started.headers["location"], headers=admin)).json()
+    assert run["status"] == "failed"
+    assert run["error"].startswith("the registry's household export /v1/not-served is unavailable")
+    assert (run["households_loaded"], run["households_total"], run["source"]) == (0, None, None)
