@@ -23,7 +23,6 @@ Progress = Callable[[int], Awaitable[None]]
 
 @dataclass(slots=True)
 class Loaded:
-    source: str = "export"
     households: list[HouseholdFacts] = field(default_factory=list)
     invalid: list[Invalid] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)

@@ -93,7 +93,7 @@ class RunManager:
                 self.registry, area, year, token=token, chunk=self.chunk, progress=loaded_so_far
             )
             await self._update(
-                run_id, status=m.EVALUATING, households_total=facts.count, source=facts.source
+                run_id, status=m.EVALUATING, households_total=facts.count, source="export"
             )
             rows, summary = await asyncio.to_thread(
                 evaluate, facts.households, facts.invalid, year, params

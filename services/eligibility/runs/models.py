@@ -36,7 +36,7 @@ class AssessmentRun(Base):
     households_loaded: Mapped[int] = mapped_column(default=0)
     households_total: Mapped[int | None]
     results_stored: Mapped[int] = mapped_column(default=0)
-    source: Mapped[str | None] = mapped_column(sa.String(16))  # export | pages
+    source: Mapped[str | None] = mapped_column(sa.String(16))  # export (older runs: pages)
     # The exit parameters of the year (with effective dates and sources), and the revision
     # of the parameter table the run read.
     parameters: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)

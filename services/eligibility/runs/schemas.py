@@ -86,7 +86,10 @@ class RunRead(BaseModel):
     households_loaded: int = Field(description="Progress: households read from the registry")
     households_total: int | None = Field(description="Known once every household is loaded")
     results_stored: int = Field(description="Progress: per-household results stored")
-    source: str | None = Field(description="export: the registry's stream; pages: its list")
+    source: str | None = Field(
+        description="export: the registry's stream (runs of earlier releases may say pages:"
+        " its list, no longer used)"
+    )
     error: str | None
     parameters_revision: str
     parameters: list[dict[str, Any]] = Field(description="The exit parameters of the year")
