@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -92,20 +92,23 @@ class IdCipher:
     keys: dict[int, bytes]
     current_key_id: int
     lookup_key: bytes
+    # One AESGCM per key, made once: a bulk import encrypts hundreds of thousands of numbers.
+    _aead: dict[int, AESGCM] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_aead", {k: AESGCM(key) for k, key in self.keys.items()})
 
     def encrypt(self, id18: str, *, bound_to: str) -> bytes:
         nonce = os.urandom(12)
-        sealed = AESGCM(self.keys[self.current_key_id]).encrypt(
-            nonce, id18.encode(), bound_to.encode()
-        )
+        sealed = self._aead[self.current_key_id].encrypt(nonce, id18.encode(), bound_to.encode())
         return bytes([self.current_key_id]) + nonce + sealed
 
     def decrypt(self, blob: bytes, *, bound_to: str) -> str:
         key_id, nonce, sealed = blob[0], blob[1:13], blob[13:]
-        key = self.keys.get(key_id)
-        if key is None:
+        aead = self._aead.get(key_id)
+        if aead is None:
             raise IdNumberError(f"no key with id {key_id} to decrypt this ID number")
-        return AESGCM(key).decrypt(nonce, sealed, bound_to.encode()).decode()
+        return aead.decrypt(nonce, sealed, bound_to.encode()).decode()
 
     def lookup_hash(self, id18: str) -> bytes:
-        return hmac.new(self.lookup_key, id18.encode(), hashlib.sha256).digest()
+        return hmac.digest(self.lookup_key, id18.encode(), hashlib.sha256)
