@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import operator
 import os
 import re
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from enum import StrEnum
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ASCII_ZEROS = 48 * sum(_WEIGHTS)
 _CHECK_CHARS = "10X98765432"
 _ID18 = re.compile(r"^[0-9]{17}[0-9X]$")
 _ID15 = re.compile(r"^[0-9]{15}$")
@@ -39,7 +41,10 @@ def check_char(body17: str) -> str:
     # ways would hash differently and could be registered twice.
     if len(body17) != 17 or not (body17.isascii() and body17.isdigit()):
         raise IdNumberError("the first 17 characters must be digits")
-    total = sum(int(d) * w for d, w in zip(body17, _WEIGHTS, strict=True))
+    # On the ASCII codes: each digit's code is its value plus 48, so the weighted sum of the
+    # codes exceeds the digits' by 48 × the sum of the weights (an import checks a number
+    # per person; this runs in C, the per-digit int() did not).
+    total = sum(map(operator.mul, body17.encode(), _WEIGHTS)) - _ASCII_ZEROS
     return _CHECK_CHARS[total % 11]
 
 
