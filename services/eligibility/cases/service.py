@@ -4,7 +4,6 @@ procedure on the server's clock, and record the exit in the registry at deregist
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -13,16 +12,21 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.assessments.service import exit_parameters_in_force, registry_household
-from services.eligibility.cases.common import apply_step, clock_of, next_actions
+from services.eligibility.cases.common import (
+    apply_step,
+    clock_of,
+    events_by_case,
+    next_actions,
+    record_event,
+)
 from services.eligibility.cases.machine import check_step
 from services.eligibility.cases.models import ExitCase, ExitCaseEvent
 from services.eligibility.cases.procedure import HOUSEHOLD_EXIT, OPEN, REVIEW
-from services.eligibility.cases.schemas import CaseEventRead, ExitCaseCreate, ExitCaseRead
+from services.eligibility.cases.schemas import ExitCaseCreate, ExitCaseRead
 from services.eligibility.household import CURRENTLY_POOR
 from services.eligibility.parameters.store import ParameterSet
 from services.eligibility.registry_client import RegistryClient
 from services.eligibility.rules.household_exit import ExitAssessment, assess_exit
-from shared import audit
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.scoping import area_clause
@@ -99,7 +103,7 @@ async def open_case(
     session.add(case)
     await session.flush()
     await _record(
-        session, principal, case, "propose", None, now, data.note, {"assessment": case.assessment}
+        session, principal, case, ("propose", None), now, data.note, {"assessment": case.assessment}
     )
     return case
 
@@ -108,36 +112,15 @@ async def _record(
     session: AsyncSession,
     principal: Principal,
     case: ExitCase,
-    action: str,
-    from_state: str | None,
+    step: tuple[str, str | None],
     now: datetime,
     note: str | None,
     details: dict[str, Any] | None,
 ) -> None:
-    session.add(
-        ExitCaseEvent(
-            case_id=case.id,
-            at=now,
-            action=action,
-            from_state=from_state,
-            to_state=case.state,
-            actor=principal.subject,
-            actor_role=principal.role.value,
-            note=note,
-            details=details or None,
-        )
-    )
-    await session.flush()
-    await audit.record(
-        session,
-        principal,
-        f"exit_case.{action}",
-        "exit_case",
-        case.id,
-        area_code=case.village_code,
-        before={"state": from_state} if from_state else None,
-        after={"state": case.state, "household_id": str(case.household_id), "year": case.year},
-    )
+    await record_event(
+        session, principal, ExitCaseEvent, case, step, now, note, details,
+        entity="exit_case", about={"household_id": str(case.household_id), "year": case.year},
+    )  # fmt: skip
 
 
 async def get_case(
@@ -186,7 +169,7 @@ async def take_step(
         recorded["registry"] = case.registry_record
     from_state = case.state
     recorded |= apply_step(case, step, HOUSEHOLD_EXIT, params, now)
-    await _record(session, principal, case, action, from_state, now, note, recorded)
+    await _record(session, principal, case, (action, from_state), now, note, recorded)
     return case
 
 
@@ -219,15 +202,7 @@ async def list_cases(
 
 
 async def reads(session: AsyncSession, cases: list[ExitCase], now: datetime) -> list[ExitCaseRead]:
-    events: dict[uuid.UUID, list[ExitCaseEvent]] = defaultdict(list)
-    if cases:
-        rows = await session.scalars(
-            sa.select(ExitCaseEvent)
-            .where(ExitCaseEvent.case_id.in_([c.id for c in cases]))
-            .order_by(ExitCaseEvent.id)
-        )
-        for event in rows:
-            events[event.case_id].append(event)
+    events = await events_by_case(session, ExitCaseEvent, cases)
     return [
         ExitCaseRead(
             id=c.id,
@@ -246,7 +221,7 @@ async def reads(session: AsyncSession, cases: list[ExitCase], now: datetime) -> 
             registry_record=c.registry_record,
             version=c.version,
             next_actions=next_actions(HOUSEHOLD_EXIT, c, now),
-            events=[CaseEventRead.model_validate(e) for e in events[c.id]],
+            events=events[c.id],
         )
         for c in cases
     ]

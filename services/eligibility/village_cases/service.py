@@ -5,7 +5,6 @@ exit year in the registry."""
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -14,16 +13,20 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.assessments.service import village_facts, village_parameters_in_force
-from services.eligibility.cases.common import apply_step, clock_of, next_actions
+from services.eligibility.cases.common import (
+    apply_step,
+    clock_of,
+    events_by_case,
+    next_actions,
+    record_event,
+)
 from services.eligibility.cases.machine import check_step
-from services.eligibility.cases.schemas import CaseEventRead
 from services.eligibility.parameters.store import ParameterSet
 from services.eligibility.registry_client import RegistryClient
 from services.eligibility.rules.village import VillageAssessment, assess_village_exit
 from services.eligibility.village_cases.models import VillageExitCase, VillageExitCaseEvent
 from services.eligibility.village_cases.procedure import OPEN, TOWN_ASSESSED, VILLAGE_EXIT
 from services.eligibility.village_cases.schemas import VillageExitCaseCreate, VillageExitCaseRead
-from shared import audit
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.scoping import area_clause
@@ -107,7 +110,7 @@ async def open_case(
     session.add(case)
     await session.flush()
     await _record(
-        session, principal, case, "propose", None, now, data.note, {"assessment": case.assessment}
+        session, principal, case, ("propose", None), now, data.note, {"assessment": case.assessment}
     )
     return case
 
@@ -116,25 +119,14 @@ async def _record(
     session: AsyncSession,
     principal: Principal,
     case: VillageExitCase,
-    action: str,
-    from_state: str | None,
+    step: tuple[str, str | None],
     now: datetime,
     note: str | None,
     details: dict[str, Any] | None,
 ) -> None:
-    session.add(
-        VillageExitCaseEvent(
-            case_id=case.id, at=now, action=action, from_state=from_state, to_state=case.state,
-            actor=principal.subject, actor_role=principal.role.value, note=note,
-            details=details or None,
-        )
-    )  # fmt: skip
-    await session.flush()
-    await audit.record(
-        session, principal, f"village_exit_case.{action}", "village_exit_case", case.id,
-        area_code=case.village_code,
-        before={"state": from_state} if from_state else None,
-        after={"state": case.state, "designation": case.designation, "year": case.year},
+    await record_event(
+        session, principal, VillageExitCaseEvent, case, step, now, note, details,
+        entity="village_exit_case", about={"designation": case.designation, "year": case.year},
     )  # fmt: skip
 
 
@@ -186,7 +178,7 @@ async def take_step(
         recorded["registry"] = case.registry_record
     from_state = case.state
     recorded |= apply_step(case, step, VILLAGE_EXIT, params, now)
-    await _record(session, principal, case, action, from_state, now, note, recorded)
+    await _record(session, principal, case, (action, from_state), now, note, recorded)
     return case
 
 
@@ -224,15 +216,7 @@ async def list_cases(
 async def reads(
     session: AsyncSession, cases: list[VillageExitCase], now: datetime
 ) -> list[VillageExitCaseRead]:
-    events: dict[uuid.UUID, list[VillageExitCaseEvent]] = defaultdict(list)
-    if cases:
-        rows = await session.scalars(
-            sa.select(VillageExitCaseEvent)
-            .where(VillageExitCaseEvent.case_id.in_([c.id for c in cases]))
-            .order_by(VillageExitCaseEvent.id)
-        )
-        for event in rows:
-            events[event.case_id].append(event)
+    events = await events_by_case(session, VillageExitCaseEvent, cases)
     return [
         VillageExitCaseRead(
             id=c.id,
@@ -252,7 +236,7 @@ async def reads(
             registry_record=c.registry_record,
             version=c.version,
             next_actions=next_actions(VILLAGE_EXIT, c, now),
-            events=[CaseEventRead.model_validate(e) for e in events[c.id]],
+            events=events[c.id],
         )
         for c in cases
     ]
