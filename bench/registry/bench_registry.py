@@ -265,9 +265,11 @@ def http_benchmarks(url: str, data_dir: Path, concurrency: int, seconds: float) 
 
     results: dict[str, Any] = {}
 
-    def serve(command: list[str], env: dict[str, str], port: int, loads: dict[str, Any]) -> None:
+    def serve(
+        command: list[str], env: dict[str, str], port: int, headers: dict[str, str],
+        loads: dict[str, Any],
+    ) -> None:  # fmt: skip
         process = start(command, env, port)
-        headers = {"Authorization": f"Bearer {token}"} if env else {}
         try:
             for name, paths in loads.items():
                 results[name] = asyncio.run(hammer(port, paths, headers, concurrency, seconds))
@@ -282,7 +284,8 @@ def http_benchmarks(url: str, data_dir: Path, concurrency: int, seconds: float) 
         "REGISTRY_LOG_LEVEL": "WARNING",
     }
     registry = [sys.executable, "-m", "services.registry", "serve"]
-    serve(registry, registry_env, port, {"household read": one, "filtered list": listing})
+    bearer = {"Authorization": f"Bearer {token}"}
+    serve(registry, registry_env, port, bearer, {"household read": one, "filtered list": listing})
     port = free_port()
     bare = [sys.executable, str(Path(__file__).parent / "bare_app.py"), str(port), plain(url)]
     bare_loads = {
@@ -291,7 +294,7 @@ def http_benchmarks(url: str, data_dir: Path, concurrency: int, seconds: float) 
         "bare: household read": one,
         "bare: filtered list": listing,
     }
-    serve(bare, {}, port, bare_loads)
+    serve(bare, {}, port, {}, bare_loads)
     return results
 
 
