@@ -184,7 +184,9 @@ async def test_pairing_lifecycle(
         (VILLAGE, None), (VILLAGE, "2019-12-31"), (VILLAGE, None),
     ]  # fmt: skip
     audited = await session.scalars(
-        sa.select(AuditEntry.action).where(AuditEntry.entity_id == str(world.household))
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.entity_id == str(world.household))
+        .order_by(AuditEntry.id)
     )
     assert list(audited) == ["cadre_pairing.create", "cadre_pairing.end", "cadre_pairing.create"]
 
