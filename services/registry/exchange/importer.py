@@ -2,10 +2,12 @@
 
 Each batch of households is parsed (in a worker thread, so the event loop keeps serving),
 merged with what is stored (four queries), checked against the national data-quality
-rules, and COPYed into temporary staging tables. Checks that need the whole file (a
-person twice, a household split in two) then run in SQL over the staging tables, and a
-commit moves everything into the registry with a dozen set-based statements. Memory holds
-one batch, never the file; a refused import rolls back with the request's transaction.
+rules, and COPYed into temporary staging tables; a batch of new households is written to
+the registry at once, by PostgreSQL while Python merges the next batch (staging.py says
+when a batch may go early). Checks that need the whole file (a person twice, a household
+split in two) then run in SQL over the staging tables, and a commit writes the rest with a
+dozen set-based statements. Memory holds one batch, never the file; a refused import rolls
+back with the request's transaction, what was written early included.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import IO, Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.exchange import staging
+from services.registry.exchange import staging, tables
 from services.registry.exchange.formats import open_table
 from services.registry.exchange.layouts import NATIONAL
 from services.registry.exchange.merge import Context, Planned, merge
@@ -135,37 +137,24 @@ def _year_of(h: ExchangeHousehold, options: ImportOptions, tally: _Tally) -> int
 def _merge_batch(
     households: list[ExchangeHousehold], stored: dict[str, Any], ctx: Context, tally: _Tally
 ) -> dict[str, list[tuple[Any, ...]]]:
-    rows: dict[str, list[tuple[Any, ...]]] = {
-        "imp_household": [], "imp_household_year": [], "imp_member": [],
-        "imp_member_year": [], "imp_warning": [],
-    }  # fmt: skip
+    rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in tables.STAGING}
     for h in households:
         plan = merge(h, stored.get(h.national_number), ctx)
         if not isinstance(plan, Planned):
             tally.fail(plan)
             continue
         tally.count(plan)
-        rows["imp_household"].append(plan.household)
-        rows["imp_household_year"].append(plan.year)
-        rows["imp_member"].extend(plan.members)
-        rows["imp_member_year"].extend(plan.member_years)
-        rows["imp_warning"].extend(plan.warnings)
+        rows["household"].append(plan.household)
+        rows["household_year"].append(plan.year)
+        rows["member"].extend(plan.members)
+        rows["member_year"].extend(plan.member_years)
+        rows["warning"].extend(plan.warnings)
     return rows
 
 
-async def _stage_batch(
-    driver: Driver,
-    batch: list[ParsedHousehold],
-    options: ImportOptions,
-    tally: _Tally,
-    about: tuple[Directory, tuple[str, ...], IdCipher, Principal],
-    then: Callable[[], object] = lambda: None,
-) -> None:
-    """Merge a parsed batch with what is stored and COPY it into staging; `then` starts
-    once the batch is merged (the next batch's parse), so that it overlaps the COPY and
-    the database's work, not this batch's merge: two Python threads would only take turns
-    on the GIL."""
-    directory, headers, cipher, principal = about
+def _valid(
+    batch: list[ParsedHousehold], options: ImportOptions, tally: _Tally
+) -> list[ExchangeHousehold]:
     valid: list[ExchangeHousehold] = []
     for p in batch:
         if p.household is None:
@@ -176,16 +165,53 @@ async def _stage_batch(
             tally.fail([year])
         else:
             valid.append(p.household)
-    if not valid or tally.year is None:
-        then()
-        return
-    numbers = [h.national_number for h in valid]
-    stored = await load_stored(driver, numbers, tally.year, lock=not options.dry_run)
-    ctx = Context(directory, frozenset(headers), tally.year, cipher, principal)
-    rows = await _offload(_merge_batch, valid, stored, ctx, tally)
-    then()
-    for name, staged in rows.items():
-        await staging.copy(driver, name, staged)
+    return valid
+
+
+@dataclass(slots=True)
+class _Stager:
+    """Batches through the one connection, overlapped: PostgreSQL settles batch k-1 (writes
+    it, or keeps it for the end) while Python merges batch k; the next batch is parsed
+    while batch k is COPYed. Each Python step overlaps the database's work, not the other
+    Python step: two Python threads at once would only take turns on the GIL."""
+
+    driver: Driver
+    options: ImportOptions
+    tally: _Tally
+    context: Callable[[int], Context]
+    writer: staging.Writer
+    parse_next: Callable[[], object]
+    # The batch in the batch tables: its 户编号, and whether it may be written early.
+    unsettled: frozenset[str] = frozenset()
+    early: bool = False
+
+    async def stage(self, batch: list[ParsedHousehold]) -> None:
+        valid = _valid(batch, self.options, self.tally)
+        year = self.tally.year
+        if not valid or year is None:
+            self.parse_next()
+            return
+        numbers = frozenset(h.national_number for h in valid)
+        stored = await load_stored(self.driver, numbers, year, lock=not self.options.dry_run)
+        # Read before the batch ahead is written: a household of this batch that the batch
+        # ahead creates looks new here, so this batch then waits for the end (where the
+        # check across the file reports the repeated 户编号).
+        early = not self.options.dry_run and self.unsettled.isdisjoint(numbers)
+        settling = asyncio.ensure_future(self.settle())
+        try:
+            rows = await _offload(_merge_batch, valid, stored, self.context(year), self.tally)
+            self.parse_next()
+        finally:
+            await settling
+        for name, staged in rows.items():
+            await staging.copy(self.driver, name, staged)
+        self.unsettled, self.early = numbers, early
+
+    async def settle(self) -> None:
+        if self.unsettled:
+            early = self.early and not self.tally.errors_total
+            await staging.settle(self.driver, self.writer if early else None)
+            self.unsettled = frozenset()
 
 
 async def import_file(
@@ -219,10 +245,18 @@ async def import_file(
     def parse_next() -> None:
         pending.append(asyncio.ensure_future(_offload(_take, parsed)))
 
-    about = (directory, table.headers, cipher, principal)
+    import_id = uuid.uuid4()
+    writer = staging.Writer(principal, import_id, request_id_var.get())
+    present = frozenset(table.headers)
+
+    def context(year: int) -> Context:
+        return Context(directory, present, year, cipher, principal)
+
+    stager = _Stager(driver, options, tally, context, writer, parse_next)
     try:
         while batch := await pending.pop(0):
-            await _stage_batch(driver, batch, options, tally, about, then=parse_next)
+            await stager.stage(batch)
+        await stager.settle()
     finally:
         for future in pending:
             if not future.done():
@@ -233,7 +267,6 @@ async def import_file(
     found, total = await staging.check(driver, max(room, 0))
     tally.errors.extend(found)
     tally.errors_total += total
-    import_id = uuid.uuid4()
     report = _report(import_id, options, table.layout.name, table, tally)
     if tally.errors_total and not options.dry_run:
         await staging.drop(driver)
@@ -245,9 +278,7 @@ async def import_file(
             extra={"report": summary},
         )
     if not options.dry_run and tally.year is not None:
-        await staging.apply(
-            driver, principal, tally.year, import_id=import_id, request_id=request_id_var.get()
-        )
+        await staging.apply(driver, writer, tally.year)
         report.committed = True
     await staging.drop(driver)
     if not options.dry_run:

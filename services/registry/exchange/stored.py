@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +83,7 @@ _MEMBER_READ = [c if c != "id_number_cipher" else "NULL::bytea" for c in tables.
 
 
 async def load_stored(
-    driver: Driver, numbers: Sequence[str], year: int, *, lock: bool
+    driver: Driver, numbers: Collection[str], year: int, *, lock: bool
 ) -> dict[str, StoredHousehold]:
     """Households with these 户编号, their latest year record up to `year`, and their
     current members with theirs. `lock` takes the household rows FOR UPDATE (commit)."""

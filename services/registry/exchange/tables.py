@@ -99,16 +99,18 @@ MEMBER_YEAR = (
 
 WARNING = ("household_id", "year", "rule", "severity", "message", "field")
 
-# staging table -> (real table it copies column types from, its columns, extra columns)
+# staged set -> (real table it copies column types from, its columns, extra columns). Each
+# set has two temporary tables: `batch_<set>` takes one batch's COPY, `imp_<set>` keeps what
+# the end of the import needs from every batch (see staging.py).
 STAGING: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]] = {
-    "imp_household": ("household", HOUSEHOLD, HOUSEHOLD_EXTRA),
-    "imp_household_year": ("household_year", YEAR, CHANGED),
-    "imp_member": ("member", MEMBER, MEMBER_EXTRA),
-    "imp_member_year": ("member_year", MEMBER_YEAR, CHANGED),
-    "imp_warning": ("quality_warning", WARNING, ()),
+    "household": ("household", HOUSEHOLD, HOUSEHOLD_EXTRA),
+    "household_year": ("household_year", YEAR, CHANGED),
+    "member": ("member", MEMBER, MEMBER_EXTRA),
+    "member_year": ("member_year", MEMBER_YEAR, CHANGED),
+    "warning": ("quality_warning", WARNING, ()),
 }
 
 
-def staged_columns(table: str) -> list[str]:
-    _, columns, extra = STAGING[table]
+def staged_columns(staged: str) -> list[str]:
+    _, columns, extra = STAGING[staged]
     return [*columns, *(name for name, _ in extra)]
