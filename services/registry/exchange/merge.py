@@ -163,7 +163,7 @@ def merge(h: ExchangeHousehold, stored: StoredHousehold | None, ctx: Context) ->
     return Planned(
         action,
         (*household, first, action, moved_from, before, after),
-        (*year_row, year_changed),
+        (*tables.staged_year(year_row), year_changed),
         members,
         member_years,
         [(household_id, year, *k) for k in kept],

@@ -38,14 +38,29 @@ IMPORT_LOCK = 370404_0001
 _KEPT = ("household", "member")
 
 
+_AMOUNTS = frozenset(tables.YEAR[tables.AMOUNTS])
+
+
+def _as_staged(column: str) -> str:
+    return f"{column}::text AS {column}" if column in _AMOUNTS else column
+
+
+def _as_stored(column: str) -> str:
+    return f"{column}::numeric" if column in _AMOUNTS else column
+
+
 async def create(driver: Driver) -> None:
     for staged, (source, columns, extra) in tables.STAGING.items():
         kept = (("written", "boolean"),) if staged in _KEPT else ()
+        select = (
+            ", ".join(map(_as_staged, columns))
+            if staged == "household_year"
+            else ", ".join(columns)
+        )
         for name, added in ((f"batch_{staged}", extra), (f"imp_{staged}", extra + kept)):
             await driver.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
             await driver.execute(
-                f"CREATE TEMP TABLE {name} ON COMMIT DROP AS"
-                f" SELECT {', '.join(columns)} FROM {source} WITH NO DATA"
+                f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT {select} FROM {source} WITH NO DATA"
             )
             if added:
                 adds = ", ".join(f"ADD COLUMN {n} {t}" for n, t in added)
@@ -152,10 +167,11 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         # A current member of a household the file does not list (a household the file
-        # lists and no longer gives the person to releases them: a move).
+        # lists and no longer gives the person to releases them: a move). People written
+        # early were nobody's current member when written, so only the others are looked at.
         """SELECT s.row, 0 AS first, count(*) OVER () AS total FROM imp_member s
            JOIN member m ON m.id_number_hash = s.id_number_hash AND m.left_on IS NULL
-           WHERE m.household_id <> s.household_id
+           WHERE NOT s.written AND m.household_id <> s.household_id
              AND NOT EXISTS (SELECT 1 FROM imp_household h WHERE h.id = m.household_id)""",
         "证件号码",
         _PERSON,
@@ -164,7 +180,7 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
     (
         """SELECT s.row, 0 AS first, count(*) OVER () AS total FROM imp_member s
            JOIN member m ON m.national_number = s.national_number AND m.left_on IS NULL
-           WHERE m.household_id <> s.household_id
+           WHERE NOT s.written AND m.household_id <> s.household_id
              AND NOT EXISTS (SELECT 1 FROM imp_household h WHERE h.id = m.household_id)""",
         "人编号",
         "人编号已属于其他贫困户的成员 / the person number belongs to a member of another household",
@@ -219,7 +235,7 @@ _MEMBER_SET = ", ".join(
 _INSERT_HOUSEHOLDS = f"""INSERT INTO household ({", ".join(_H)}, version)
     SELECT {", ".join(_H)}, 1 FROM {{source}} WHERE action = 'create' {{pending}} ORDER BY first_row"""
 _INSERT_YEARS = f"""INSERT INTO household_year ({", ".join(tables.YEAR)})
-    SELECT {", ".join(tables.YEAR)} FROM {{source}} WHERE changed
+    SELECT {", ".join(map(_as_stored, tables.YEAR))} FROM {{source}} WHERE changed
     ON CONFLICT (household_id, year) DO UPDATE SET {_excluded(tables.YEAR[2:])}"""
 _INSERT_MEMBERS = f"""INSERT INTO member ({", ".join(_M)}, version)
     SELECT {", ".join(_M)}, 1 FROM {{source}} WHERE is_new {{pending}} ORDER BY row"""
