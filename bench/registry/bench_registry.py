@@ -1,7 +1,8 @@
 """Registry benchmark: prints, in one run, on a throwaway database,
 
-(a) households imported per second from a 100 000-household flat file through the import
-    service (commit), next to PostgreSQL's own COPY of the same rows — target: import ≥ 1/3
+(a) households imported per second from a 100 000-household flat file POSTed to the
+    registry's /v1/imports (commit) on a real uvicorn process, next to PostgreSQL's own
+    COPY of the same rows — target: import ≥ 1/3
     of COPY. The target is judged against binary COPY of exactly the rows the import
     committed (every table it writes, in FK order) into the registry's own indexed,
     constrained tables of a second fresh database; COPY of the CSV into a plain table of
@@ -28,7 +29,6 @@ import argparse
 import asyncio
 import contextlib
 import csv
-import gc
 import os
 import random
 import sys
@@ -42,22 +42,16 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 
 from bench.registry.load import free_port, hammer, start, stop  # noqa: E402
 from services.registry.demo import generate_district, generate_households, write_households  # noqa: E402
 from services.registry.demo.loader import load_demo_areas  # noqa: E402
-from services.registry.exchange.importer import ImportOptions, import_file  # noqa: E402
-from services.registry.exchange.schemas import LayoutChoice  # noqa: E402
 from services.registry.main import MIGRATIONS  # noqa: E402
 from services.registry.settings import RegistrySettings  # noqa: E402
 from shared import migrations  # noqa: E402
-from shared.auth import Principal, Role, TokenIssuer, load_or_create_signing_keys  # noqa: E402
+from shared.auth import Role, TokenIssuer, load_or_create_signing_keys  # noqa: E402
 from shared.db import make_engine, make_sessionmaker  # noqa: E402
 from shared.embedded import drop_database, ensure_database, start_embedded, with_database  # noqa: E402
-from shared.idcard import IdCipher  # noqa: E402
-
-BENCH_ACTOR = Principal("bench", Role.district_admin, "370404")
 
 
 def plain(url: str) -> str:
@@ -174,31 +168,28 @@ async def load_areas_only(url: str) -> None:
         await engine.dispose()
 
 
-async def timed_import(url: str, path: Path, cipher: IdCipher, layout: str) -> tuple[float, Any]:
-    """The import service's own function, in this process. What is loaded so far (modules,
-    models, SQLAlchemy) is frozen out of the garbage collector's sight first, as a service
-    does once started (shared/app.py): otherwise every full collection during the import's
-    millions of allocations would walk it again, a cost the server does not have."""
-    gc.collect()
-    gc.freeze()
-    engine = make_engine(url, pool_size=1)
-    try:
+async def timed_import(port: int, token: str, path: Path, layout: str) -> tuple[float, Any]:
+    """The file POSTed to the running registry, as a provincial system would send it: the
+    body streamed to the server, spooled and fingerprinted there, then imported (commit)."""
+    import httpx
+
+    async def chunks() -> AsyncIterator[bytes]:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                yield chunk
+
+    # No timeout: the request lasts as long as the import it measures.
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=None) as client:  # noqa: S113
         started = time.perf_counter()
-        session: AsyncSession
-        async with make_sessionmaker(engine)() as session, session.begin():
-            with path.open("rb") as f:
-                report = await import_file(
-                    session,
-                    BENCH_ACTOR,
-                    cipher,
-                    f,
-                    ImportOptions(
-                        dry_run=False, layout=LayoutChoice(layout), year=2018, filename=path.name
-                    ),
-                )
-        return time.perf_counter() - started, report
-    finally:
-        await engine.dispose()
+        response = await client.post(
+            "/v1/imports",
+            params={"dry_run": "false", "layout": layout, "year": "2018"},
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+            content=chunks(),
+        )
+        seconds = time.perf_counter() - started
+    response.raise_for_status()
+    return seconds, response.json()
 
 
 async def vacuum_analyze(url: str) -> None:
@@ -211,13 +202,14 @@ def print_import(
     import_seconds: float,
 ) -> None:  # fmt: skip
     copy_seconds = sum(registry_copy.values())
-    print(f"(a) import of {n} households, {report.persons.created} persons ({layout} CSV)")
+    persons = report["persons"]["created"]
+    print(f"(a) import of {n} households, {persons} persons ({layout} CSV, POST /v1/imports)")
     print(f"    {'':36}{'seconds':>10}{'households/s':>16}")
     for name, seconds in (
         ("COPY into the registry tables", copy_seconds),
         *((f"  {table}", part) for table, part in registry_copy.items()),
         ("COPY of the CSV (text table)", text_copy),
-        ("import service (commit)", import_seconds),
+        ("import over HTTP (commit)", import_seconds),
     ):
         rate = "" if name.startswith(" ") else f"{n / seconds:,.0f}"
         print(f"    {name:36}{seconds:>10.2f}{rate:>16}")
@@ -245,14 +237,33 @@ async def sample(url: str) -> tuple[list[str], list[tuple[str, str]]]:
         await conn.close()
 
 
-def http_benchmarks(url: str, data_dir: Path, concurrency: int, seconds: float) -> dict[str, Any]:
-    """The registry's household read and filtered list, then the bare app's four endpoints
-    (bare_app.py), each under the same load, one server at a time."""
+@contextlib.contextmanager
+def registry_server(url: str, data_dir: Path) -> Iterator[tuple[int, str]]:
+    """The registry as deployed: its own uvicorn process on a free port; (port, token)."""
     keys = load_or_create_signing_keys(data_dir / "keys" / "signing")
     settings = RegistrySettings(data_dir=data_dir)
     token = TokenIssuer(keys, settings.jwt_issuer, settings.jwt_audience, 3600).issue(
         "bench", Role.district_admin, "370404"
     )
+    port = free_port()
+    env = {
+        "REGISTRY_DATABASE_URL": url,
+        "REGISTRY_DATA_DIR": str(data_dir),
+        "REGISTRY_PORT": str(port),
+        "REGISTRY_LOG_LEVEL": "WARNING",
+    }
+    process = start([sys.executable, "-m", "services.registry", "serve"], env, port)
+    try:
+        yield port, token
+    finally:
+        stop(process)
+
+
+def http_benchmarks(
+    url: str, registry: tuple[int, str], concurrency: int, seconds: float
+) -> dict[str, Any]:
+    """The registry's household read and filtered list, then the bare app's four endpoints
+    (bare_app.py, its own process), each under the same load, one server at a time."""
     ids, filters = asyncio.run(sample(url))
     rng = random.Random(7)
 
@@ -263,38 +274,26 @@ def http_benchmarks(url: str, data_dir: Path, concurrency: int, seconds: float) 
         village, status = rng.choice(filters)
         return f"/v1/households?village_code={village}&status={status}"
 
-    results: dict[str, Any] = {}
+    def run(port: int, headers: dict[str, str], loads: dict[str, Any]) -> dict[str, Any]:
+        return {
+            name: asyncio.run(hammer(port, paths, headers, concurrency, seconds))
+            for name, paths in loads.items()
+        }
 
-    def serve(
-        command: list[str], env: dict[str, str], port: int, headers: dict[str, str],
-        loads: dict[str, Any],
-    ) -> None:  # fmt: skip
-        process = start(command, env, port)
-        try:
-            for name, paths in loads.items():
-                results[name] = asyncio.run(hammer(port, paths, headers, concurrency, seconds))
-        finally:
-            stop(process)
-
-    port = free_port()
-    registry_env = {
-        "REGISTRY_DATABASE_URL": url,
-        "REGISTRY_DATA_DIR": str(data_dir),
-        "REGISTRY_PORT": str(port),
-        "REGISTRY_LOG_LEVEL": "WARNING",
-    }
-    registry = [sys.executable, "-m", "services.registry", "serve"]
+    port, token = registry
     bearer = {"Authorization": f"Bearer {token}"}
-    serve(registry, registry_env, port, bearer, {"household read": one, "filtered list": listing})
+    results = run(port, bearer, {"household read": one, "filtered list": listing})
     port = free_port()
-    bare = [sys.executable, str(Path(__file__).parent / "bare_app.py"), str(port), plain(url)]
-    bare_loads = {
-        "bare: ping (no database)": lambda: "/v1/ping",
-        "bare: ping + SELECT 1": lambda: "/v1/ping-db",
-        "bare: household read": one,
-        "bare: filtered list": listing,
-    }
-    serve(bare, {}, port, {}, bare_loads)
+    bare = start([sys.executable, str(Path(__file__).parent / "bare_app.py"), str(port), plain(url)], {}, port)  # fmt: skip
+    try:
+        results |= run(port, {}, {
+            "bare: ping (no database)": lambda: "/v1/ping",
+            "bare: ping + SELECT 1": lambda: "/v1/ping-db",
+            "bare: household read": one,
+            "bare: filtered list": listing,
+        })  # fmt: skip
+    finally:
+        stop(bare)
     return results
 
 
@@ -328,18 +327,18 @@ def main() -> None:
         write_households(generate_households(args.households), path, layout=args.layout)
         print(f"file: {path.stat().st_size / 1e6:.1f} MB; COPY …", flush=True)
         copy_seconds = asyncio.run(copy_baseline(url, path))
-        print("import (commit) …", flush=True)
-        encryption_key, lookup_key = RegistrySettings(data_dir=folder).id_keys()
-        cipher = IdCipher({1: encryption_key}, 1, lookup_key)
         before = asyncio.run(last_ids(url))
-        import_seconds, report = asyncio.run(timed_import(url, path, cipher, args.layout))
-        assert report.committed and report.households.created == args.households, report
-        print("COPY of the imported rows into the registry's tables …", flush=True)
-        registry_copy = registry_copy_baseline(url, before, folder)
-        # What autovacuum does within a minute of a bulk load; measured apart from the import.
-        asyncio.run(vacuum_analyze(url))
-        print("HTTP load …", flush=True)
-        http = http_benchmarks(url, folder, args.concurrency, args.seconds)
+        with registry_server(url, folder) as registry:
+            print("import (POST /v1/imports, commit) …", flush=True)
+            import_seconds, report = asyncio.run(timed_import(*registry, path, args.layout))
+            assert report["committed"], report
+            assert report["households"]["created"] == args.households, report
+            print("COPY of the imported rows into the registry's tables …", flush=True)
+            registry_copy = registry_copy_baseline(url, before, folder)
+            # What autovacuum does within a minute of a bulk load; measured apart from the import.
+            asyncio.run(vacuum_analyze(url))
+            print("HTTP load …", flush=True)
+            http = http_benchmarks(url, registry, args.concurrency, args.seconds)
     print()
     print_import(args.households, report, args.layout, copy_seconds, registry_copy, import_seconds)
     print()
