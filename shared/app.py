@@ -19,7 +19,7 @@ from shared.db import make_engine, make_read_pool, make_read_sessionmaker, make_
 from shared.embedded import resolve_database_url
 from shared.errors import install_problem_handlers
 from shared.health import health_router
-from shared.idempotency import IdempotencyStore, mark_claim_in_transaction
+from shared.idempotency import IdempotencyStore, mark_claim_in_transaction, purging_expired_keys
 from shared.observability import Metrics, RequestContextMiddleware, configure_logging
 from shared.settings import ServiceSettings
 from shared.tracing import instrument_app, make_tracer_provider
@@ -54,15 +54,17 @@ def create_service_app(
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
         app.state.read_pool = await make_read_pool(url, size=settings.db_pool_size)
+        ttl = timedelta(days=settings.idempotency_ttl_days)
         app.state.idempotency = IdempotencyStore(
             app.state.sessionmaker,
-            ttl=timedelta(days=settings.idempotency_ttl_days),
+            ttl=ttl,
             stale_after=timedelta(seconds=settings.idempotency_stale_seconds),
         )
         app.state.verifier = await verifier(app)
         hook = service_hook(app) if service_hook else nullcontext()
         try:
-            async with hook:
+            # The purge stops before the engine it uses is disposed.
+            async with purging_expired_keys(app.state.sessionmaker, ttl=ttl), hook:
                 log.info("started", service=settings.service_name)
                 # What startup built (routes, models, schemas, metadata) lives as long as
                 # the process: out of the collector's sight, full collections stop walking

@@ -4,19 +4,28 @@ The key is claimed in its own short transaction, so a second request with the sa
 sees the claim at once and answers 409 instead of waiting. The request's own transaction
 marks the claim committed together with its effects; the response is stored right after.
 So a retry can never repeat the effects: it replays the stored answer, or — in the tiny
-window between commit and storing — answers 409.
+window between commit and storing — answers 409. If the worker died in that window the
+answer is lost for good: the retry is told the request was applied, never given a made-up
+replay.
+
+Keys older than the TTL are purged by a task each service's lifespan runs
+(`purging_expired_keys`), not only when their account sends them again.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+import structlog
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.dialects.postgresql import insert
@@ -28,6 +37,19 @@ from shared.models import IdempotencyKey
 
 HEADER = "idempotency-key"
 _REPLAYED_HEADERS = ("content-type", "location", "etag")
+
+PURGE_EVERY = timedelta(hours=1)
+PURGE_BATCH = 1000
+# Stopping waits for the batch being deleted (one short statement); only a database that
+# hangs makes shutdown cancel the purge instead.
+_PURGE_STOP_GRACE_SECONDS = 10.0
+
+
+class AnswerLost(Conflict):
+    """Its own problem type, so a client can tell "stop resending" from "retry later"."""
+
+    title = "Applied, answer not kept"
+    type_slug = "idempotency-answer-lost"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +111,20 @@ class IdempotencyStore:
             )
             if inserted is not None:
                 return None
-            existing = await session.get(IdempotencyKey, (claim.account, claim.key))
-        if existing is None:  # released between our insert and read: the caller retries
+            found = (
+                await session.execute(
+                    sa.select(
+                        IdempotencyKey,
+                        # The database's clock, as for every other age of a key here.
+                        IdempotencyKey.created_at < sa.func.now() - self.stale_after,
+                    ).where(
+                        IdempotencyKey.account == claim.account, IdempotencyKey.key == claim.key
+                    )
+                )
+            ).one_or_none()
+        if found is None:  # released between our insert and read: the caller retries
             raise Conflict("a request with this Idempotency-Key just finished; retry")
+        existing, stale = found
         if existing.fingerprint != fingerprint:
             raise InvalidInput(
                 "this Idempotency-Key was used for a different request",
@@ -103,7 +136,17 @@ class IdempotencyStore:
             return Response(
                 existing.response_body or b"", status_code=existing.response_status, headers=headers
             )
-        raise Conflict("a request with this Idempotency-Key is still being processed")
+        if existing.state == "committed" and stale:
+            # Its effects committed but the worker died before storing the answer. Resending
+            # must not apply it twice and there is nothing true to replay: without this the
+            # client would hear "still being processed" and keep resending until the TTL.
+            raise AnswerLost(
+                "the request with this Idempotency-Key was applied, but its answer was not "
+                "kept; do not resend it: read the resource again to see the result"
+            )
+        raise Conflict(
+            "a request with this Idempotency-Key is still being processed; retry in a moment"
+        )
 
     async def mark_committed(self, session: AsyncSession, claim: Claim) -> None:
         await session.execute(
@@ -135,6 +178,82 @@ class IdempotencyStore:
                     IdempotencyKey.state == "in_flight",
                 )
             )
+
+
+async def purge_expired_keys(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    ttl: timedelta,
+    *,
+    batch_size: int = PURGE_BATCH,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Delete the keys older than `ttl`, whatever their state; returns how many."""
+    expired = (
+        sa.select(IdempotencyKey.account, IdempotencyKey.key)
+        .where(IdempotencyKey.created_at < sa.func.now() - ttl)
+        .limit(batch_size)
+        # A key a request (or another replica's purge) holds is skipped, never waited for.
+        .with_for_update(skip_locked=True)
+    )
+    delete = (
+        sa.delete(IdempotencyKey)
+        .where(sa.tuple_(IdempotencyKey.account, IdempotencyKey.key).in_(expired))
+        .execution_options(synchronize_session=False)
+    )
+    total = 0
+    while True:
+        # A bounded batch per transaction, so row locks last one short statement.
+        async with sessionmaker() as session, session.begin():
+            deleted = cast(sa.CursorResult[Any], await session.execute(delete)).rowcount
+        total += deleted
+        if deleted < batch_size or (stop is not None and stop.is_set()):
+            return total
+
+
+async def _purge_periodically(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    ttl: timedelta,
+    every: timedelta,
+    stop: asyncio.Event,
+) -> None:
+    log = structlog.get_logger("idempotency")
+    while not stop.is_set():
+        try:
+            deleted = await purge_expired_keys(sessionmaker, ttl, stop=stop)
+        except Exception:
+            # The database may be away for a while (restart, failover): the keys just wait
+            # for the next round, and the service goes on.
+            log.warning("purging expired idempotency keys failed", exc_info=True)
+        else:
+            if deleted:
+                log.info("purged expired idempotency keys", deleted=deleted)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every.total_seconds())
+
+
+@asynccontextmanager
+async def purging_expired_keys(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    ttl: timedelta,
+    every: timedelta = PURGE_EVERY,
+) -> AsyncIterator[asyncio.Task[None]]:
+    """Purge expired keys at once, then every `every`, while the context is open.
+
+    Meant for a service's lifespan. The first round runs at start because replicas are
+    often restarted sooner than `every`. Replicas purging together split the rows between
+    them (SKIP LOCKED).
+    """
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        _purge_periodically(sessionmaker, ttl, every, stop), name="idempotency-purge"
+    )
+    try:
+        yield task
+    finally:
+        stop.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(task, _PURGE_STOP_GRACE_SECONDS)  # cancels it on timeout
 
 
 class IdempotentRoute(APIRoute):

@@ -1,10 +1,12 @@
-"""Idempotency-Key on POST: replay, misuse and in-flight, through the registry's accounts."""
+"""Idempotency-Key on POST through the registry's accounts: replay, misuse, in flight, and
+the key's lifetime (honoured for the TTL, then new again and purged)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -13,6 +15,9 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.registry.accounts.models import Account
+from services.registry.main import create_app
+from services.registry.settings import RegistrySettings
+from shared.idempotency import purge_expired_keys
 from tests.registry.factories import TokenFactory
 
 
@@ -128,3 +133,156 @@ async def _until_claimed(engine: AsyncEngine, key: str) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("the first request never claimed its key")
+
+
+# Keys outlive offline spells: their age is set in the database, as if days had passed.
+
+
+async def _backdate(db: AsyncConnection, key: str, age: timedelta) -> None:
+    await db.execute(
+        sa.text(
+            "UPDATE idempotency_key SET created_at = now() - CAST(:age AS interval) WHERE key = :k"
+        ),
+        {"age": age, "k": key},
+    )
+
+
+def _ttl(app: FastAPI) -> timedelta:
+    return timedelta(days=app.state.settings.idempotency_ttl_days)
+
+
+async def test_a_replay_days_later_still_answers_the_first_time(
+    client: httpx.AsyncClient, auth: TokenFactory, db: AsyncConnection, registry_app: FastAPI
+) -> None:
+    headers = {**auth(), "Idempotency-Key": "phone-42-outbox-days"}
+    first = await client.post("/v1/accounts", json=_account("gushao.7"), headers=headers)
+    assert first.status_code == 201
+    await _backdate(db, "phone-42-outbox-days", _ttl(registry_app) - timedelta(days=1))
+
+    replay = await client.post("/v1/accounts", json=_account("gushao.7"), headers=headers)
+    assert replay.status_code == 201
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == first.json()
+    assert await _count(db, "gushao.7") == 1
+
+
+async def test_after_the_ttl_the_same_key_is_a_new_request(
+    client: httpx.AsyncClient, auth: TokenFactory, db: AsyncConnection, registry_app: FastAPI
+) -> None:
+    headers = {**auth(), "Idempotency-Key": "phone-42-outbox-expired"}
+    first = await client.post("/v1/accounts", json=_account("gushao.8"), headers=headers)
+    assert first.status_code == 201
+    await _backdate(db, "phone-42-outbox-expired", _ttl(registry_app) + timedelta(minutes=1))
+
+    # Another body under a live key is a 422 misuse; under an expired one it is just new.
+    again = await client.post("/v1/accounts", json=_account("gushao.9"), headers=headers)
+    assert again.status_code == 201
+    assert "idempotent-replayed" not in again.headers
+    assert again.json()["id"] != first.json()["id"]
+    assert await _count(db, "gushao.9") == 1
+    replay = await client.post("/v1/accounts", json=_account("gushao.9"), headers=headers)
+    assert replay.json() == again.json()  # the key now stands for the new request
+
+
+async def test_the_purge_removes_expired_keys_and_keeps_live_ones(
+    client: httpx.AsyncClient, auth: TokenFactory, db: AsyncConnection, registry_app: FastAPI
+) -> None:
+    ttl = _ttl(registry_app)
+    ages = {"purge-expired": ttl + timedelta(minutes=1), "purge-live": ttl - timedelta(days=1)}
+    for n, (key, age) in enumerate(ages.items()):
+        headers = {**auth(), "Idempotency-Key": key}
+        body = _account(f"purge.{n}")
+        assert (await client.post("/v1/accounts", json=body, headers=headers)).status_code == 201
+        await _backdate(db, key, age)
+
+    await purge_expired_keys(registry_app.state.idempotency.sessionmaker, ttl)
+
+    kept = await db.scalars(
+        sa.text("SELECT key FROM idempotency_key WHERE key LIKE 'purge-%' ORDER BY key")
+    )
+    assert kept.all() == ["purge-live"]
+    assert await _count(db, "purge.0") == 1  # the key goes, never what its request did
+
+
+@pytest.mark.parametrize(
+    ("age", "problem"),
+    [
+        (timedelta(0), "/problems/conflict"),  # storing the answer right now: retry shortly
+        (timedelta(hours=1), "/problems/idempotency-answer-lost"),  # the worker died
+    ],
+)
+async def test_an_applied_request_without_a_stored_answer_is_never_replayed_nor_redone(
+    client: httpx.AsyncClient,
+    auth: TokenFactory,
+    db: AsyncConnection,
+    age: timedelta,
+    problem: str,
+) -> None:
+    headers = {**auth(), "Idempotency-Key": "phone-42-outbox-lost"}
+    body = _account("gushao.10")
+    assert (await client.post("/v1/accounts", json=body, headers=headers)).status_code == 201
+    # As if the worker had stopped between the commit and storing the answer.
+    await db.execute(
+        sa.text(
+            "UPDATE idempotency_key SET state = 'committed', response_status = NULL,"
+            " response_headers = NULL, response_body = NULL WHERE key = :k"
+        ),
+        {"k": "phone-42-outbox-lost"},
+    )
+    await _backdate(db, "phone-42-outbox-lost", age)
+
+    retry = await client.post("/v1/accounts", json=body, headers=headers)
+    assert retry.status_code == 409
+    assert retry.json()["type"] == problem
+    assert await _count(db, "gushao.10") == 1
+
+
+async def test_the_lifespan_purges_expired_keys_and_stops_with_the_app(
+    registry_db_url: str,
+    registry_engine: AsyncEngine,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    settings = RegistrySettings(
+        database_url=registry_db_url,
+        data_dir=tmp_path_factory.mktemp("purge-data"),
+        log_level="WARNING",
+    )
+    ttl = timedelta(days=settings.idempotency_ttl_days)
+    expired, live = f"lifespan-expired-{uuid.uuid4().hex}", f"lifespan-live-{uuid.uuid4().hex}"
+    async with registry_engine.begin() as conn:
+        for key, age in ((expired, ttl + timedelta(minutes=1)), (live, timedelta(0))):
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO idempotency_key (account, key, method, path, fingerprint,"
+                    " state, created_at) VALUES ('purge-test', :k, 'POST', '/v1/accounts',"
+                    " 'f', 'done', now() - CAST(:age AS interval))"
+                ),
+                {"k": key, "age": age},
+            )
+    before = _purge_tasks()
+    app = create_app(settings)
+    try:
+        async with app.router.lifespan_context(app):
+            assert _purge_tasks() == before + 1
+            for _ in range(250):
+                if await _keys(registry_engine, expired, live) == [live]:
+                    break
+                await asyncio.sleep(0.02)
+            assert await _keys(registry_engine, expired, live) == [live]
+        assert _purge_tasks() == before
+    finally:
+        async with registry_engine.begin() as conn:
+            await conn.execute(sa.text("DELETE FROM idempotency_key WHERE account = 'purge-test'"))
+
+
+def _purge_tasks() -> int:
+    return sum(1 for t in asyncio.all_tasks() if t.get_name() == "idempotency-purge")
+
+
+async def _keys(engine: AsyncEngine, *keys: str) -> list[str]:
+    async with engine.connect() as conn:
+        found = await conn.scalars(
+            sa.text("SELECT key FROM idempotency_key WHERE key = ANY(:keys) ORDER BY key"),
+            {"keys": list(keys)},
+        )
+        return sorted(found.all())
