@@ -11,7 +11,6 @@ import os
 import secrets
 import signal
 import sys
-import time
 
 from launcher.stack import ROOT, Service, Stack, available
 from shared.embedded import start_embedded
@@ -41,11 +40,9 @@ def main() -> None:
     stack.start()
     try:
         stack.wait_ready()
-        marker = DATA_DIR / "demo-loaded"
-        if not marker.exists():
-            print("Loading the demo district (first run only)…", flush=True)
+        if not stack.demo_loaded():
+            print("Loading the demo district (once per database)…", flush=True)
             stack.load_demo()
-            marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
         password = stack.secrets["admin"]
         print("\n峄城区 poverty-alleviation back end is running:")
         for service in services:

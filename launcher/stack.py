@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 
 from shared import migrations
 from shared.embedded import ensure_database, with_database
@@ -68,6 +69,9 @@ class Stack:
     def by_name(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
 
+    def database_url(self, service: Service) -> str:
+        return with_database(self.admin_url, service.database)
+
     def env(self) -> dict[str, str]:
         """Environment wiring every service to its database, the JWKS and its upstreams."""
         env: dict[str, str] = {}
@@ -75,13 +79,16 @@ class Stack:
         for service in self.services:
             prefix = service.prefix
             env |= {
-                f"{prefix}DATABASE_URL": with_database(self.admin_url, service.database),
+                f"{prefix}DATABASE_URL": self.database_url(service),
                 f"{prefix}PORT": str(service.port),
                 f"{prefix}DATA_DIR": str(self.data_dir),
-                f"{prefix}JWKS_URL": f"{self.registry.url}/.well-known/jwks.json",
                 f"{prefix}SERVICE_CLIENT_ID": service.client_id,
                 f"{prefix}SERVICE_CLIENT_SECRET": self.secrets[service.client_id],
             }
+            # The registry signs the tokens, so it verifies them with its own keys: a JWKS
+            # URL tells it to trust another issuer's keys instead (an external provider).
+            if service != self.registry:
+                env[f"{prefix}JWKS_URL"] = f"{self.registry.url}/.well-known/jwks.json"
             env |= {f"{prefix}{name}": url for name, url in urls.items() if url != service.url}
         env["REGISTRY_BOOTSTRAP_ADMIN_PASSWORD"] = self.secrets["admin"]
         env["REGISTRY_SERVICE_CLIENTS"] = json.dumps(
@@ -94,6 +101,23 @@ class Stack:
         for service in self.services:
             ensure_database(self.admin_url, service.database)
             migrations.upgrade(service.migrations, env[f"{service.prefix}DATABASE_URL"])
+
+    def demo_loaded(self) -> bool:
+        """Whether the registry's database already holds a district, the demo's or anyone's.
+
+        Asked of the database itself, never of a file beside it: another database URL, or
+        the embedded one dropped and made again, is empty and gets the demo. Households
+        need villages and villages need towns, and the demo loads in one transaction, so
+        one town is enough to tell. Call after `migrate`, which makes the table.
+        """
+        url = migrations.sync_url(self.database_url(self.registry))
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as connection:
+                query = sa.text("SELECT EXISTS (SELECT 1 FROM town)")
+                return bool(connection.execute(query).scalar_one())
+        finally:
+            engine.dispose()
 
     def start(
         self,

@@ -158,7 +158,8 @@ class TokenVerifier:
     audience: str
     keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
     jwks_url: str | None = None
-    _last_fetch: float = 0.0
+    # Never fetched: the clock's origin is arbitrary (boot time), so 0 could still be "recent".
+    _last_fetch: float = float("-inf")
     _verified: OrderedDict[str, tuple[float, Principal]] = field(
         default_factory=OrderedDict, repr=False
     )

@@ -26,8 +26,9 @@ class ServiceSettings(BaseSettings):
 
     jwt_issuer: str = "yicheng-registry"
     jwt_audience: str = "yicheng"
-    # Where services other than the issuer fetch public keys; an external OIDC provider's
-    # JWKS URL works the same.
+    # Where a service fetches the public keys that verify its tokens: the registry's JWKS
+    # for the other services, or an external OIDC provider's for any of them, the registry
+    # included. Unset on the registry, it verifies with its own signing keys.
     jwks_url: str | None = None
 
     # Phones replay their outbox after long offline spells, so keys outlive a week.

@@ -36,6 +36,12 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         app.state.issuer = TokenIssuer(
             keys, settings.jwt_issuer, settings.jwt_audience, settings.access_token_ttl_seconds
         )
+        if settings.jwks_url is not None:
+            # Another issuer (an OIDC provider) replaces ours: only its keys are trusted,
+            # fetched and refetched on rotation as every other service does.
+            return TokenVerifier(
+                settings.jwt_issuer, settings.jwt_audience, jwks_url=settings.jwks_url
+            )
         return TokenVerifier.from_signing_keys(
             keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
