@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from services.registry.accounts.schemas import AccountRead
 from shared.auth import Role
 from tests.registry.factories import VILLAGE, TokenFactory
 
@@ -46,7 +50,9 @@ async def test_wrong_password_and_disabled_account_are_refused(
     assert (await _login(client, "nobody", "whatever-password")).status_code == 401
 
     disabled = await client.patch(
-        f"/v1/accounts/{created['id']}", json={"disabled": True}, headers=auth()
+        f"/v1/accounts/{created['id']}",
+        json={"disabled": True},
+        headers={**auth(), "If-Match": f'"{created["version"]}"'},
     )
     assert disabled.status_code == 200 and disabled.json()["disabled"] is True
     assert (await _login(client, "wang.cadre", NEW_ACCOUNT["password"])).status_code == 401
@@ -129,3 +135,67 @@ async def test_an_account_area_must_fit_its_role(
     )
     assert response.status_code == 422
     assert "area code" in response.json()["errors"][0]["msg"]
+
+
+async def test_account_updates_need_the_current_etag(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    created = await client.post("/v1/accounts", json=NEW_ACCOUNT, headers=auth())
+    assert created.headers["etag"] == '"1"' and created.json()["version"] == 1
+    url = created.headers["location"]
+    got = await client.get(url, headers=auth())
+    assert got.status_code == 200 and got.headers["etag"] == '"1"'
+    assert got.json() == created.json()
+
+    rename = {"display_name": "王支书"}
+    missing = await client.patch(url, json=rename, headers=auth())
+    assert missing.status_code == 428
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    stale = await client.patch(url, json=rename, headers={**auth(), "If-Match": '"7"'})
+    assert stale.status_code == 412 and stale.json()["current_etag"] == '"1"'
+    assert (await client.get(url, headers=auth())).json()["display_name"] == "王村干部"
+
+    renamed = await client.patch(url, json=rename, headers={**auth(), "If-Match": '"1"'})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.headers["etag"] == '"2"' and renamed.json()["version"] == 2
+    assert renamed.json()["display_name"] == "王支书"
+    # Every kind of change moves the version; the ETag just read is then stale.
+    reset = {"password": "another-long-passphrase"}
+    assert (
+        await client.patch(url, json=reset, headers={**auth(), "If-Match": '"1"'})
+    ).status_code == 412
+    changed = await client.patch(url, json=reset, headers={**auth(), "If-Match": '"2"'})
+    assert changed.status_code == 200 and changed.headers["etag"] == '"3"'
+    assert (await _login(client, "wang.cadre", reset["password"])).status_code == 200
+    disabled = await client.patch(
+        url, json={"disabled": True}, headers={**auth(), "If-Match": '"3"'}
+    )
+    assert disabled.headers["etag"] == '"4"' and disabled.json()["disabled"] is True
+    # Already disabled: a retry succeeds, whatever its If-Match, and changes nothing.
+    retried = await client.patch(
+        url, json={"disabled": True}, headers={**auth(), "If-Match": '"3"'}
+    )
+    assert retried.status_code == 200 and retried.headers["etag"] == '"4"'
+    listed = (await client.get("/v1/accounts", headers=auth())).json()["items"]
+    assert next(a for a in listed if a["id"] == created.json()["id"])["version"] == 4
+
+
+async def test_an_unknown_account_is_404(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    url = f"/v1/accounts/{uuid.uuid4()}"
+    assert (await client.get(url, headers=auth())).status_code == 404
+    patched = await client.patch(
+        url, json={"disabled": True}, headers={**auth(), "If-Match": '"1"'}
+    )
+    assert patched.status_code == 404
+
+
+async def test_account_endpoints_document_their_etags(registry_app: FastAPI) -> None:
+    paths = registry_app.openapi()["paths"]
+    patch = paths["/v1/accounts/{account_id}"]["patch"]
+    assert {"404", "412", "428"} <= set(patch["responses"])
+    assert "If-Match" in patch["summary"]
+    assert "get" in paths["/v1/accounts/{account_id}"]
+    extra = AccountRead.model_config.get("json_schema_extra")
+    assert isinstance(extra, dict) and isinstance(extra["examples"], list)
+    for example in extra["examples"]:
+        AccountRead.model_validate(example)

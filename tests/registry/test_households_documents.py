@@ -260,6 +260,7 @@ async def households(
     )
     assert left.status_code == 200, left.text
     # A disabled member, so hidden health details differ from shown ones.
+    etag = (await client.get(url, headers=admin)).headers["etag"]
     disabled = await client.put(
         f"{url}/members/{first['members'][2]['id']}/years/2019",
         json={
@@ -268,7 +269,7 @@ async def households(
             "disability_category": "physical",
             "disability_grade": 3,
         },
-        headers=admin,
+        headers={**admin, "If-Match": etag},
     )
     assert disabled.status_code == 200, disabled.text
     ids = [uuid.UUID(first["id"])]

@@ -111,11 +111,13 @@ async def test_every_write_appends_a_feed_row_without_personal_data(
     created = (await client.post("/v1/households", json=body, headers=auth())).json()
     url = f"/v1/households/{created['id']}"
     writes = [
-        await client.put(f"{url}/years/2019", json=body["year"], headers=auth()),
+        await client.put(
+            f"{url}/years/2019", json=body["year"], headers={**auth(), "If-Match": '"1"'}
+        ),
         await client.put(
             f"{url}/members/{created['members'][2]['id']}/years/2019",
             json={"school_status": "grade7", "health": ["healthy"]},
-            headers=auth(),
+            headers={**auth(), "If-Match": '"2"'},
         ),
     ]
     assert [w.status_code for w in writes] == [200, 200]

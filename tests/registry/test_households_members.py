@@ -196,14 +196,17 @@ async def test_member_year_is_recorded_and_checked(
     client: httpx.AsyncClient, auth: TokenFactory, household: dict[str, Any], session: AsyncSession
 ) -> None:
     url = member_url(household, 2, "/years/2019")
+    current = {**auth(), "If-Match": '"1"'}  # the household's ETag: the year was recorded
     ok = await client.put(
-        url, json={"school_status": "grade7", "health": ["healthy"]}, headers=auth()
+        url, json={"school_status": "grade7", "health": ["healthy"]}, headers=current
     )
     assert ok.status_code == 200, ok.text
     assert ok.json()["year"]["school_status"] == "grade7"
 
     before = await row_counts(session)
-    too_young = await client.put(url, json={"school_status": "senior2"}, headers=auth())
+    too_young = await client.put(
+        url, json={"school_status": "senior2"}, headers={**auth(), "If-Match": '"2"'}
+    )
     assert too_young.status_code == 422
     assert too_young.json()["errors"][0]["loc"] == ["body", "school_status"]
     assert too_young.json()["errors"][0]["type"] == "member.age_school_senior"

@@ -305,10 +305,19 @@ async def test_put_year_computes_per_capita_and_carries_members_forward(
     ]
     assert response.headers["etag"] == '"2"'
 
-    replaced = await client.put(url, json={**survey, "wage_income": "9000.00"}, headers=auth())
+    # Overwriting the year now exists needs the household's ETag: 428 without, 412 stale.
+    lower = {**survey, "wage_income": "9000.00"}
+    missing = await client.put(url, json=lower, headers=auth())
+    assert missing.status_code == 428
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    stale = await client.put(url, json=lower, headers={**auth(), "If-Match": '"1"'})
+    assert stale.status_code == 412 and stale.json()["current_etag"] == '"2"'
+    replaced = await client.put(url, json=lower, headers={**auth(), "If-Match": '"2"'})
+    assert replaced.status_code == 200, replaced.text
     assert replaced.json()["year"]["per_capita_net_income"] == "3650.00"
-    stale = await client.put(url, json=survey, headers={**auth(), "If-Match": '"2"'})
-    assert stale.status_code == 412
+    assert replaced.headers["etag"] == '"3"'
+    again = await client.put(url, json=survey, headers={**auth(), "If-Match": '"2"'})
+    assert again.status_code == 412
 
 
 @pytest.mark.parametrize(
@@ -340,7 +349,46 @@ async def test_put_year_replaces_that_years_warnings(
     assert len((await client.get(warnings_url, headers=auth())).json()["items"]) == 1
     fixed = {**body["year"], "operating_expenses": "300.00"}
     response = await client.put(
-        f"/v1/households/{created['id']}/years/2019", json=fixed, headers=auth()
+        f"/v1/households/{created['id']}/years/2019",
+        json=fixed,
+        headers={**auth(), "If-Match": f'"{created["version"]}"'},
     )
     assert response.status_code == 200
     assert (await client.get(warnings_url, headers=auth())).json()["items"] == []
+
+
+async def test_a_members_year_is_created_freely_and_replaced_with_the_households_etag(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    created = await create(client, auth())
+    url = f"/v1/households/{created['id']}"
+    # Creating 2018 needs no If-Match; it copies each member's 2019 year (年度切换).
+    made = await client.put(f"{url}/years/2018", json={"wage_income": "4000.00"}, headers=auth())
+    assert made.status_code == 200 and made.headers["etag"] == '"2"'
+    joined = member_body("李娟", "other", "19950101", "022", labour="ordinary",
+                         school_status="not_in_school")  # fmt: skip
+    added = await client.post(f"{url}/members", json={**joined, "data_year": 2019}, headers=auth())
+    assert added.status_code == 201, added.text
+    etag = (await client.get(url, headers=auth())).headers["etag"]
+    assert etag == '"3"'
+    # She joined in 2019: her 2018 year does not exist yet, so no If-Match is needed.
+    year = {"labour": "ordinary", "school_status": "not_in_school", "health": ["healthy"]}
+    hers = await client.put(f"{url}/members/{added.json()['id']}/years/2018", json=year,
+                            headers=auth())  # fmt: skip
+    assert hers.status_code == 200, hers.text
+    assert hers.headers["etag"] == '"4"'  # the household's, as GET answers it
+    assert (await client.get(url, headers=auth())).headers["etag"] == '"4"'
+
+    son = f"{url}/members/{created['members'][2]['id']}/years/2018"
+    change = {"school_status": "primary", "health": ["healthy"]}
+    missing = await client.put(son, json=change, headers=auth())
+    assert missing.status_code == 428
+    stale = await client.put(son, json=change, headers={**auth(), "If-Match": etag})
+    assert stale.status_code == 412 and stale.json()["current_etag"] == '"4"'
+    ok = await client.put(son, json=change, headers={**auth(), "If-Match": '"4"'})
+    assert ok.status_code == 200, ok.text
+    assert ok.headers["etag"] == '"5"' and ok.json()["year"]["school_status"] == "primary"
+    # An If-Match sent with a creation is still checked: the household moved on.
+    refused = await client.put(f"{url}/years/2017", json={"wage_income": "3000.00"},
+                               headers={**auth(), "If-Match": '"4"'})  # fmt: skip
+    assert refused.status_code == 412

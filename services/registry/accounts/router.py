@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.registry.accounts import service
@@ -16,13 +17,22 @@ from services.registry.accounts.schemas import (
 )
 from shared.auth import Principal, Role, TokenIssuer, require_roles
 from shared.db import DbReadSession, DbSession
-from shared.errors import FieldError, InvalidInput, problem
+from shared.errors import FieldError, InvalidInput, PreconditionRequired, problem
+from shared.etag import require_if_match, set_etag
 from shared.idempotency import IdempotentRoute
 from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1", tags=["accounts"], route_class=IdempotentRoute)
 keys_router = APIRouter(tags=["accounts"])
 DistrictAdmin = Annotated[Principal, Depends(require_roles(Role.district_admin))]
+AccountId = Annotated[uuid.UUID, Path(description="The account's id")]
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such account"}}
+_UPDATE: dict[int | str, dict[str, Any]] = {
+    **_NOT_FOUND,
+    412: {"description": "If-Match names a version that is no longer current"},
+    428: {"description": "If-Match is missing"},
+}
 
 
 def _issuer(request: Request) -> TokenIssuer:
@@ -104,10 +114,16 @@ async def jwks(request: Request) -> JSONResponse:
     "/accounts",
     response_model=AccountRead,
     status_code=201,
-    summary="Create an account (district admin)",
+    summary="Create an account (district admin); ETag for If-Match",
+    responses={409: {"description": "Idempotency-Key in flight, or the username is taken"}},
 )
-async def create_account(data: AccountCreate, session: DbSession, actor: DistrictAdmin) -> Any:
-    return await service.create_account(session, actor, data)
+async def create_account(
+    data: AccountCreate, session: DbSession, actor: DistrictAdmin, response: Response
+) -> Any:
+    account = await service.create_account(session, actor, data)
+    response.headers["Location"] = f"/v1/accounts/{account.id}"
+    set_etag(response, account.version)
+    return account
 
 
 @router.get("/accounts", response_model=Page[AccountRead], summary="List accounts (district admin)")
@@ -124,12 +140,37 @@ async def list_accounts(
     )
 
 
+@router.get(
+    "/accounts/{account_id}",
+    response_model=AccountRead,
+    summary="An account (district admin); ETag for If-Match",
+    responses=_NOT_FOUND,
+)
+async def get_account(
+    account_id: AccountId, session: DbReadSession, _: DistrictAdmin, response: Response
+) -> Any:
+    account = await service.get_account(session, account_id)
+    set_etag(response, account.version)
+    return account
+
+
 @router.patch(
     "/accounts/{account_id}",
     response_model=AccountRead,
-    summary="Disable, rename or reset an account",
+    summary="Disable, rename or reset an account (If-Match required)",
+    responses=_UPDATE,
 )
 async def update_account(
-    account_id: uuid.UUID, data: AccountUpdate, session: DbSession, actor: DistrictAdmin
+    account_id: AccountId,
+    data: AccountUpdate,
+    request: Request,
+    session: DbSession,
+    actor: DistrictAdmin,
+    response: Response,
 ) -> Any:
-    return await service.update_account(session, actor, account_id, data)
+    if request.headers.get("if-match") is None:
+        raise PreconditionRequired("updates need an If-Match header with the ETag last read")
+    precondition = partial(require_if_match, request)
+    account = await service.update_account(session, actor, account_id, data, precondition)
+    set_etag(response, account.version)
+    return account

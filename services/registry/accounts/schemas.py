@@ -48,6 +48,8 @@ class AccountCreate(BaseModel):
 
 
 class AccountUpdate(BaseModel):
+    """Fields left out stay as they are; send If-Match with the account's ETag."""
+
     model_config = ConfigDict(json_schema_extra={"examples": [{"disabled": True}]})
 
     display_name: str | None = Field(default=None, min_length=1, max_length=64)
@@ -56,7 +58,25 @@ class AccountUpdate(BaseModel):
 
 
 class AccountRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """An account; `version` is its ETag value for If-Match on `PATCH /v1/accounts/{id}`."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "5b0e8f2c-3d41-4f7a-9c1e-2a6b7d8e9f01",
+                    "username": "wang.cadre",
+                    "display_name": "王村干部",
+                    "role": "village_cadre",
+                    "area_code": "370404104001",
+                    "disabled": False,
+                    "created_at": "2018-03-12T09:30:00+08:00",
+                    "version": 1,
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     username: str
@@ -65,6 +85,7 @@ class AccountRead(BaseModel):
     area_code: str
     disabled: bool
     created_at: datetime
+    version: int = Field(description="The account's ETag value; changes with every update")
 
 
 class TokenResponse(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -52,9 +53,25 @@ async def create_account(session: AsyncSession, actor: Principal, data: AccountC
 
 
 async def update_account(
-    session: AsyncSession, actor: Principal, account_id: uuid.UUID, data: AccountUpdate
+    session: AsyncSession,
+    actor: Principal,
+    account_id: uuid.UUID,
+    data: AccountUpdate,
+    precondition: Callable[[int], None],
 ) -> Account:
-    account = await get_account(session, account_id)
+    """Rename, disable or enable, reset the password; every change moves the version (the
+    ETag). The row is locked before If-Match is checked, so the check and the write see
+    the same version and a second administrator gets 412, not a lost update."""
+    account = await get_account(session, account_id, lock=True)
+    unchanged = (
+        data.display_name in (None, account.display_name)
+        and data.disabled in (None, account.disabled)
+        and data.password is None
+    )
+    if unchanged:
+        # Already so: a retried PATCH succeeds whatever its If-Match (RFC 9110 §13.1.1).
+        return account
+    precondition(account.version)
     before = {"display_name": account.display_name, "disabled": account.disabled}
     if data.display_name is not None:
         account.display_name = data.display_name
@@ -86,8 +103,10 @@ async def update_account(
     return account
 
 
-async def get_account(session: AsyncSession, account_id: uuid.UUID) -> Account:
-    account = await session.get(Account, account_id)
+async def get_account(
+    session: AsyncSession, account_id: uuid.UUID, *, lock: bool = False
+) -> Account:
+    account = await session.get(Account, account_id, with_for_update=lock, populate_existing=lock)
     if account is None:
         raise NotFound("no such account")
     return account

@@ -18,7 +18,7 @@ from services.registry.households.routing import (
     Reader,
     Writer,
     if_match,
-    optional_if_match,
+    if_match_to_replace,
     page_of,
 )
 from services.registry.households.schemas import (
@@ -98,6 +98,11 @@ async def update_member(
     "/households/{household_id}/members/{member_id}/years/{year}",
     response_model=MemberRead,
     summary="Record a member's attributes of a data year (schooling, health, labour, work)",
+    description=(
+        "Creating the member's year needs no If-Match; replacing it (a new household year "
+        "copies every member's) needs the household's ETag (`GET /v1/households/{id}`): 428 "
+        "without it, 412 when stale. The answer's ETag is the household's new one."
+    ),
     responses=IF_MATCH,
 )
 async def put_member_year(
@@ -110,10 +115,10 @@ async def put_member_year(
     principal: Writer,
     response: Response,
 ) -> Any:
-    member, row = await members.put_member_year(
-        session, principal, household_id, member_id, year, data, optional_if_match(request)
+    household, member, row = await members.put_member_year(
+        session, principal, household_id, member_id, year, data, if_match_to_replace(request)
     )
-    set_etag(response, member.version)
+    set_etag(response, household.version)
     return member_read(member, row, show_health=sees_health(principal))
 
 

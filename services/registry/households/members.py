@@ -14,6 +14,7 @@ from services.registry.households.models import Household, HouseholdYear, Member
 from services.registry.households.quality import Finding
 from services.registry.households.records import (
     Precondition,
+    YearPrecondition,
     get_household,
     in_area,
     latest_year,
@@ -164,13 +165,14 @@ async def put_member_year(
     member_id: uuid.UUID,
     year: int,
     data: MemberYearIn,
-    precondition: Precondition | None,
-) -> tuple[Member, MemberYear]:
-    """Record or replace a member's attributes of a data year (schooling, health, work)."""
+    precondition: YearPrecondition,
+) -> tuple[Household, Member, MemberYear]:
+    """Record or replace a member's attributes of a data year (schooling, health, work).
+
+    The If-Match is the household's ETag, as for the household's own years: its document
+    holds the members' years, and a member's version covers only the stable facts."""
     household = await get_household(session, principal, household_id, lock=True)
     member = await get_member(session, household, member_id)
-    if precondition is not None:
-        precondition(household.version)
     if member.left_on is not None and member.left_on.year <= year:
         raise _invalid(("path", "year"), f"the member left the household in {member.left_on.year}")
     if await session.get(HouseholdYear, (household.id, year)) is None:
@@ -179,6 +181,7 @@ async def put_member_year(
         )
     state = await load_year_state(session, household, year)
     row = await session.get(MemberYear, (member.id, year))
+    precondition(household.version, row is not None)
     before = history.snapshot(row) if row is not None else None
     if row is None:
         row = new_member_year(member.id, year, data)
@@ -199,7 +202,7 @@ async def put_member_year(
         before=before,
         after=history.snapshot(row),
     )
-    return member, row
+    return household, member, row
 
 
 async def remove_member(

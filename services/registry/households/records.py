@@ -25,6 +25,8 @@ from shared.idcard import IdCipher, birth_date, mask, sex
 from shared.scoping import area_clause
 
 Precondition = Callable[[int], None]  # raises 412 when the version is not the one the client read
+# (household version, whether the year's record exists): If-Match is required only to replace
+YearPrecondition = Callable[[int, bool], None]
 
 # Heads first, then by age: a stable order for responses and for quality's member indexes.
 MEMBER_ORDER = (Member.relation != "head", Member.birth_date, Member.id)

@@ -28,7 +28,7 @@ from services.registry.households.routing import (
     cursor_id,
     cursor_uuid,
     if_match,
-    optional_if_match,
+    if_match_to_replace,
     page_of,
 )
 from services.registry.households.schemas import HouseholdCreate, HouseholdUpdate, HouseholdYearIn
@@ -155,6 +155,10 @@ async def update_household(
     "/households/{household_id}/years/{year}",
     response_model=HouseholdRead,
     summary="Record a year's income survey and living conditions; 人均纯收入 is computed",
+    description=(
+        "Creating a year needs no If-Match; replacing one needs the household's ETag "
+        "(`GET /v1/households/{id}`): 428 without it, 412 when stale."
+    ),
     responses=IF_MATCH,
 )
 async def put_household_year(
@@ -165,7 +169,8 @@ async def put_household_year(
     session: DbSession,
     principal: Writer,
 ) -> Any:
-    await service.put_year(session, principal, household_id, year, data, optional_if_match(request))
+    precondition = if_match_to_replace(request)
+    await service.put_year(session, principal, household_id, year, data, precondition)
     return _answer(await _written(session, principal, household_id, year))
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel
 
-from services.registry.households.records import Precondition
+from services.registry.households.records import Precondition, YearPrecondition
 from services.registry.households.views import example_of
 from shared.auth import Principal, Role, require_roles
 from shared.errors import FieldError, InvalidInput, PreconditionRequired
@@ -53,8 +53,16 @@ def if_match(request: Request) -> Precondition:
     return partial(require_if_match, request)
 
 
-def optional_if_match(request: Request) -> Precondition | None:
-    return partial(require_if_match, request) if "if-match" in request.headers else None
+def if_match_to_replace(request: Request) -> YearPrecondition:
+    """PUT of a year's record: creating it needs no If-Match, replacing it needs a current
+    one (428, 412). The ETag is the household's, which exists before the year does, so an
+    If-Match sent with a creation is checked too rather than refused as in areas."""
+
+    def check(version: int, replacing: bool) -> None:
+        if replacing or "if-match" in request.headers:
+            require_if_match(request, version)
+
+    return check
 
 
 def _bad_cursor() -> InvalidInput:

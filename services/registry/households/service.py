@@ -19,6 +19,7 @@ from services.registry.households.checks import Locator, Path, YearState, enforc
 from services.registry.households.models import Household, HouseholdYear, Member, MemberYear
 from services.registry.households.records import (
     Precondition,
+    YearPrecondition,
     counted_in,
     get_household,
     latest_year,
@@ -216,7 +217,7 @@ async def put_year(
     household_id: uuid.UUID,
     year: int,
     data: HouseholdYearIn,
-    precondition: Precondition | None,
+    precondition: YearPrecondition,
 ) -> Household:
     """Record or replace the income survey and living conditions of a data year."""
     household = await get_household(session, principal, household_id, lock=True)
@@ -225,9 +226,8 @@ async def put_year(
             "a data year cannot be in the future",
             errors=[FieldError(("path", "year"), "in the future")],
         )
-    if precondition is not None:
-        precondition(household.version)
     record = await session.get(HouseholdYear, (household.id, year))
+    precondition(household.version, record is not None)
     before = history.snapshot(record) if record is not None else None
     if record is None:
         await carry_forward(session, household, year)

@@ -278,10 +278,11 @@ async def test_the_town_review_re_assesses_the_registry_record(
     skipped = await s.post(f"{path}/announcement", {}, s.town)
     assert skipped.status_code == 409 and skipped.json()["state"] == "village_notice"
     # Meanwhile the survey is corrected in the registry: the income was lower.
+    version = (await registry.read(household))["version"]
     changed = await registry.client.put(
         f"/v1/households/{household}/years/2019",
         json={"wage_income": "3000.00", "drinking_water_safe": True},
-        headers=registry.admin,
+        headers={**registry.admin, "If-Match": f'"{version}"'},
     )
     assert changed.status_code == 200, changed.text
     refused = await s.post(f"{path}/town-review", {"decision": "approved"}, s.town)
