@@ -30,6 +30,9 @@ class IdempotencyKey(Base):
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )
 
+    # The purge (shared/idempotency.py) finds expired keys by age, batch after batch.
+    __table_args__ = (sa.Index("ix_idempotency_key_created_at", "created_at"),)
+
 
 class AuditEntry(Base):
     """Who did what to which record, with the record before and after (personal data masked)."""
@@ -104,6 +107,18 @@ def create_shared_tables() -> None:
         table.create(bind)
     _forbid_mutation("audit_log")
     _forbid_mutation("change")
+
+
+def index_idempotency_key_age() -> None:
+    """The purge's index, for databases whose first migration predates it (a database
+    created since gets it there, from the model)."""
+    op.create_index(
+        "ix_idempotency_key_created_at", "idempotency_key", ["created_at"], if_not_exists=True
+    )
+
+
+def drop_idempotency_key_age_index() -> None:
+    op.drop_index("ix_idempotency_key_created_at", table_name="idempotency_key")
 
 
 def drop_shared_tables() -> None:
