@@ -306,7 +306,7 @@ async def test_every_household_endpoint_has_a_summary_and_examples(registry_app:
         and not path.endswith("/cadres")  # another helper's endpoint
         for method, op in ops.items()
     }
-    assert len(mine) == 14
+    assert len(mine) == 15
     for (method, path), op in mine.items():
         assert op.get("summary"), (method, path)
         body = op.get("requestBody", {}).get("content", {}).get("application/json")

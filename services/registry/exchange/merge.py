@@ -342,11 +342,12 @@ def _audit(
     year_changed: bool,
     year: int,
 ) -> tuple[str | None, str | None]:
-    """History of the household: the facts that changed, members by name and masked ID."""
+    """History of the household: the facts that changed, members by id, name and masked
+    ID (the id lets a member's own history find the entry)."""
     if action == "unchanged":
         return None, None
     now = dict(zip(tables.HOUSEHOLD, household, strict=True))
-    brief = [{"name": r[3], "id_number_masked": r[6], "relation": r[10]} for r in members if r[-1]]  # fmt: skip
+    brief = [{"id": r[0], "name": r[3], "id_number_masked": r[6], "relation": r[10]} for r in members if r[-1]]  # fmt: skip
     if action == "create":
         return None, _dumps(now | {"year": year, "members": brief})
     changed = [k for k in tables.HOUSEHOLD if now[k] != s[k]]
@@ -356,7 +357,8 @@ def _audit(
         after["members_written"] = brief
     if left:
         before["members_left"] = [
-            {"name": m.row[3], "id_number_masked": m.row[6], "relation": m.row[10]} for m in left
+            {"id": m.id, "name": m.row[3], "id_number_masked": m.row[6], "relation": m.row[10]}
+            for m in left
         ]
     if year_changed:
         after["year_written"] = True

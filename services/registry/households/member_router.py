@@ -7,16 +7,19 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from services.registry.deps import IdCipherDep
-from services.registry.households import members
+from services.registry.households import member_history, members
+from services.registry.households.member_history import MemberHistoryEntry
 from services.registry.households.routing import (
     IF_MATCH,
     NOT_FOUND,
     DataYear,
     DistrictAdmin,
+    HealthReader,
     HouseholdId,
     MemberId,
     Reader,
     Writer,
+    cursor_id,
     if_match,
     if_match_to_replace,
     page_of,
@@ -35,10 +38,10 @@ from services.registry.households.views import (
     member_read,
     sees_health,
 )
-from shared.db import DbSession
+from shared.db import DbReadSession, DbSession
 from shared.etag import set_etag
 from shared.idempotency import IdempotentRoute
-from shared.pagination import Page
+from shared.pagination import Cursor, Limit, Page, encode_cursor
 
 router = APIRouter(tags=["households"], route_class=IdempotentRoute)
 # Endpoints whose answers must never be stored by the idempotency layer (a revealed ID
@@ -142,6 +145,46 @@ async def remove_member(
     return member_read(member, year, show_health=sees_health(principal))
 
 
+@router.get(
+    "/households/{household_id}/members/{member_id}/history",
+    response_model=Page[MemberHistoryEntry],
+    summary="Who changed the member, when, and the member's part before and after",
+    description=(
+        "The household's history (`GET /v1/households/{id}/history`) narrowed to one "
+        "member, oldest first: registration with the household, joining, corrections "
+        "(ID number included, masked), yearly records and leaving, or becoming head when "
+        "the head left. `before` and `after` are parts of a member document: stable facts "
+        "at the top, the year record under `year`; `before` is null for a creation. "
+        "Households imported in bulk name their members by name and masked ID only, so "
+        "imports are not listed here. A person who moved has one member row per household: "
+        "`POST /v1/persons/search` lists them all, past ones with `left_on` set."
+    ),
+    responses={
+        **page_of(MemberHistoryEntry),
+        404: {"description": "No such household in your area, or no such member in it"},
+    },
+)
+async def member_history_page(
+    household_id: HouseholdId,
+    member_id: MemberId,
+    session: DbReadSession,
+    principal: HealthReader,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Any:
+    items = await member_history.list_member_history(
+        session,
+        principal,
+        household_id,
+        member_id,
+        after=cursor_id(cursor),
+        limit=limit,
+        show_health=sees_health(principal),
+    )
+    next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
+    return Page[MemberHistoryEntry](items=items, next_cursor=next_cursor)
+
+
 @plain_router.post(
     "/households/{household_id}/members/{member_id}/reveal-id",
     response_model=RevealedId,
@@ -163,7 +206,14 @@ async def reveal_id(
 @plain_router.post(
     "/persons/search",
     response_model=Page[PersonMatch],
-    summary="Find a person's household by ID number (sent in the body, never the URL)",
+    summary="Find a person's households by ID number (sent in the body, never the URL)",
+    description=(
+        "Every membership of the person inside your area: the current one first, then past "
+        "ones (the person left: `left_on` and `leave_reason` set), latest departure first. "
+        "A person who left one household and joined another has a member row in each; "
+        "`GET /v1/households/{household_id}/members/{member_id}/history` gives each one's "
+        "history. A household outside your area is left out, whatever the membership."
+    ),
     responses=page_of(PersonMatch),
 )
 async def search_persons(

@@ -141,13 +141,14 @@ async def update_member(
     if state is not None:
         await store_warnings(session, state, findings)
     after = history.snapshot(member)
+    # The id, though unchanged, names the member the entry is about (member_history.py).
     await history.record_write(
         session,
         principal,
         "member.update",
         household,
-        before={k: v for k, v in before.items() if after.get(k) != v},
-        after={k: v for k, v in after.items() if before.get(k) != v},
+        before={"id": before["id"]} | {k: v for k, v in before.items() if after.get(k) != v},
+        after={"id": after["id"]} | {k: v for k, v in after.items() if before.get(k) != v},
     )
     return member
 
@@ -249,6 +250,7 @@ async def remove_member(
     ).all()
     states = [await load_year_state(session, household, y) for y in years]
     before = history.snapshot(member)
+    old_relation = new_head.relation if new_head is not None else None
     member.left_on, member.leave_reason = data.left_on, data.reason
     if new_head is not None:
         new_head.relation = "head"  # 户主变更: other relations are re-checked by the rules
@@ -266,7 +268,11 @@ async def remove_member(
         principal,
         "member.remove",
         household,
-        before={k: before[k] for k in ("id", "left_on", "leave_reason")},
+        before={
+            **{k: before[k] for k in ("id", "left_on", "leave_reason")},
+            # The new head's relation before, for their own history (member_history.py).
+            **({"new_head_relation": old_relation} if new_head is not None else {}),
+        },
         after={
             **{k: after[k] for k in ("id", "left_on", "leave_reason")},
             **({"new_head_member_id": str(new_head.id)} if new_head is not None else {}),
@@ -292,8 +298,9 @@ def _new_head(member: Member, others: list[Member], new_head_id: uuid.UUID | Non
 async def search_persons(
     session: AsyncSession, principal: Principal, cipher: IdCipher, id18: str
 ) -> list[PersonMatch]:
-    """Memberships of a person, by the keyed hash of their ID number, inside the caller's
-    area; current membership first."""
+    """Memberships of a person, current and past, by the keyed hash of their ID number:
+    one member row per household they belonged to, each shown only if that household is
+    inside the caller's area; the current membership first, then the latest departures."""
     rows = await session.execute(
         sa.select(Member, Household)
         .join(Household, Household.id == Member.household_id)
@@ -310,6 +317,7 @@ async def search_persons(
             relation=m.relation,
             household_status=h.status,
             left_on=m.left_on,
+            leave_reason=m.leave_reason,
         )
         for m, h in rows
     ]

@@ -300,6 +300,7 @@ class PersonMatch(BaseModel):
                     "relation": "head",
                     "household_status": "not_exited",
                     "left_on": None,
+                    "leave_reason": None,
                 }
             ]
         }
@@ -312,7 +313,8 @@ class PersonMatch(BaseModel):
     id_number_masked: str
     relation: str
     household_status: str
-    left_on: date | None
+    left_on: date | None  # set when the person left this household (a past membership)
+    leave_reason: str | None
 
 
 class RevealedId(BaseModel):
