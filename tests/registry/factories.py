@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,6 +115,18 @@ def household_body(village_code: str = VILLAGE, **overrides: Any) -> dict[str, A
         ],
     }  # fmt: skip
     body.update(overrides)
+    return body
+
+
+async def create_household(
+    client: httpx.AsyncClient, headers: dict[str, str], **overrides: Any
+) -> dict[str, Any]:
+    """A household created through the API (household_body with `overrides`)."""
+    response = await client.post(
+        "/v1/households", json=household_body(**overrides), headers=headers
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
     return body
 
 

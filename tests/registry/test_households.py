@@ -35,6 +35,7 @@ from services.registry.households.views import (
 from shared.idcard import IdCipher
 from tests.registry.factories import (
     TokenFactory,
+    create_household,
     household_body,
     id_number,
     make_areas,
@@ -46,17 +47,6 @@ from tests.registry.factories import (
 @pytest.fixture(autouse=True)
 async def areas(session: AsyncSession) -> None:
     await make_areas(session)
-
-
-async def create(
-    client: httpx.AsyncClient, headers: dict[str, str], **overrides: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/v1/households", json=household_body(**overrides), headers=headers
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def locs(response: httpx.Response) -> list[list[Any]]:
@@ -112,7 +102,7 @@ async def test_fifteen_digit_id_is_upgraded_to_eighteen(
 async def test_get_shows_latest_year_or_the_year_asked_for(
     client: httpx.AsyncClient, auth: TokenFactory
 ) -> None:
-    created = await create(client, auth())
+    created = await create_household(client, auth())
     url = f"/v1/households/{created['id']}"
     latest = await client.get(url, headers=auth())
     assert latest.status_code == 200 and latest.headers["etag"] == '"1"'
@@ -168,7 +158,7 @@ async def test_person_already_in_another_household_is_refused(
     client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession
 ) -> None:
     first = household_body()
-    await create(client, auth())
+    await create_household(client, auth())
     before = await row_counts(session)
     second = household_body(
         members=[
@@ -250,7 +240,7 @@ async def test_quality_warnings_are_stored_and_listed(
 ) -> None:
     body = household_body()
     body["year"]["operating_expenses"] = "0"
-    created = await create(client, auth(), year=body["year"])
+    created = await create_household(client, auth(), year=body["year"])
     response = await client.get(f"/v1/households/{created['id']}/warnings", headers=auth())
     assert response.status_code == 200
     [warning] = response.json()["items"]

@@ -23,6 +23,7 @@ from tests.registry.factories import (
     TOWN,
     VILLAGE,
     TokenFactory,
+    create_household,
     household_body,
     make_areas,
     member_body,
@@ -35,17 +36,6 @@ async def areas(session: AsyncSession) -> None:
     await make_areas(session)
 
 
-async def create(
-    client: httpx.AsyncClient, headers: dict[str, str], **overrides: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/v1/households", json=household_body(**overrides), headers=headers
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def locs(response: httpx.Response) -> list[list[Any]]:
     return [e["loc"] for e in response.json()["errors"]]
 
@@ -55,8 +45,8 @@ def locs(response: httpx.Response) -> list[list[Any]]:
 
 async def _three(client: httpx.AsyncClient, auth: TokenFactory) -> list[dict[str, Any]]:
     """One household in VILLAGE, one in NEIGHBOUR_VILLAGE (exited), one in OTHER_VILLAGE."""
-    first = await create(client, auth())
-    second = await create(
+    first = await create_household(client, auth())
+    second = await create_household(
         client,
         auth(),
         village_code=NEIGHBOUR_VILLAGE,
@@ -66,7 +56,7 @@ async def _three(client: httpx.AsyncClient, auth: TokenFactory) -> list[dict[str
         members=[member_body("赵大海", "head", "19600202", "017", labour="ordinary")],
         year={"pension_income": "4800.00"},
     )
-    third = await create(
+    third = await create_household(
         client,
         auth(),
         village_code=OTHER_VILLAGE,
@@ -152,7 +142,7 @@ async def test_list_queries_do_not_grow_with_the_page(
 async def test_patch_needs_a_current_if_match(
     client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession
 ) -> None:
-    created = await create(client, auth())
+    created = await create_household(client, auth())
     url = f"/v1/households/{created['id']}"
     change = {"main_cause": "lack_skills", "other_causes": ["illness"]}
     missing = await client.patch(url, json=change, headers=auth())
@@ -172,7 +162,7 @@ async def test_patch_needs_a_current_if_match(
 async def test_patch_refused_by_quality_rules_changes_nothing(
     client: httpx.AsyncClient, auth: TokenFactory
 ) -> None:
-    created = await create(client, auth())
+    created = await create_household(client, auth())
     url = f"/v1/households/{created['id']}"
     # Nobody in the household is disabled, so 因残 cannot be the main cause.
     response = await client.patch(
@@ -191,7 +181,7 @@ async def test_patch_refused_by_quality_rules_changes_nothing(
 async def test_town_officer_moves_a_household_and_both_feeds_see_it(
     client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession
 ) -> None:
-    created = await create(client, auth())
+    created = await create_household(client, auth())
     url = f"/v1/households/{created['id']}"
     officer = {**auth(Role.town_officer, TOWN), "If-Match": '"1"'}
     moved = await client.patch(url, json={"village_code": NEIGHBOUR_VILLAGE}, headers=officer)
@@ -226,7 +216,7 @@ async def test_town_officer_moves_a_household_and_both_feeds_see_it(
 async def test_move_to_a_village_outside_the_area_is_422(
     client: httpx.AsyncClient, auth: TokenFactory, role: Role, area: str, target: str
 ) -> None:
-    created = await create(client, auth())
+    created = await create_household(client, auth())
     response = await client.patch(
         f"/v1/households/{created['id']}",
         json={"village_code": target},
@@ -241,7 +231,7 @@ async def test_move_to_a_village_outside_the_area_is_422(
 async def test_service_sets_status_idempotently_and_nothing_else(
     client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession
 ) -> None:
-    created = await create(client, auth())
+    created = await create_household(client, auth())
     url = f"/v1/households/{created['id']}"
     service = {**auth(Role.service, "370404", subject="eligibility"), "If-Match": '"1"'}
     exit_ = {"status": "exited_supported", "exit_year": 2019}
@@ -268,7 +258,7 @@ async def test_service_sets_status_idempotently_and_nothing_else(
 async def test_only_the_district_office_holds_an_exit(
     client: httpx.AsyncClient, auth: TokenFactory
 ) -> None:
-    created = await create(client, auth())
+    created = await create_household(client, auth())
     url = f"/v1/households/{created['id']}"
     hold = {"exit_hold_reason": "县扶贫办抽查: 收入核实中"}
     town = await client.patch(
@@ -288,7 +278,7 @@ async def test_only_the_district_office_holds_an_exit(
 async def test_put_year_computes_per_capita_and_carries_members_forward(
     client: httpx.AsyncClient, auth: TokenFactory
 ) -> None:
-    created = await create(client, auth())
+    created = await create_household(client, auth())
     url = f"/v1/households/{created['id']}/years/2020"
     survey = {"wage_income": "12000.00", "pension_income": "1500.00", "operating_income": "600.00",
               "operating_expenses": "150.00"}  # fmt: skip
@@ -327,7 +317,7 @@ async def test_put_year_computes_per_capita_and_carries_members_forward(
 async def test_put_year_bad_input_writes_nothing(
     client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, field: str, value: str
 ) -> None:
-    created = await create(client, auth())
+    created = await create_household(client, auth())
     before = await row_counts(session)
     response = await client.put(
         f"/v1/households/{created['id']}/years/2019",
@@ -344,7 +334,7 @@ async def test_put_year_replaces_that_years_warnings(
 ) -> None:
     body = household_body()
     body["year"]["operating_expenses"] = "0"
-    created = await create(client, auth(), year=body["year"])
+    created = await create_household(client, auth(), year=body["year"])
     warnings_url = f"/v1/households/{created['id']}/warnings"
     assert len((await client.get(warnings_url, headers=auth())).json()["items"]) == 1
     fixed = {**body["year"], "operating_expenses": "300.00"}
@@ -360,7 +350,7 @@ async def test_put_year_replaces_that_years_warnings(
 async def test_a_members_year_is_created_freely_and_replaced_with_the_households_etag(
     client: httpx.AsyncClient, auth: TokenFactory
 ) -> None:
-    created = await create(client, auth())
+    created = await create_household(client, auth())
     url = f"/v1/households/{created['id']}"
     # Creating 2018 needs no If-Match; it copies each member's 2019 year (年度切换).
     made = await client.put(f"{url}/years/2018", json={"wage_income": "4000.00"}, headers=auth())

@@ -23,6 +23,7 @@ from tests.registry.factories import (
     TOWN,
     VILLAGE,
     TokenFactory,
+    create_household,
     household_body,
     id_number,
     make_areas,
@@ -42,17 +43,6 @@ NEIGHBOUR = {
 @pytest.fixture(autouse=True)
 async def areas(session: AsyncSession) -> None:
     await make_areas(session)
-
-
-async def create(
-    client: httpx.AsyncClient, headers: dict[str, str], **overrides: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/v1/households", json=household_body(**overrides), headers=headers
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def member_url(household: dict[str, Any], index: int) -> str:
@@ -82,7 +72,7 @@ async def test_a_members_writes_are_listed_in_order_narrowed_to_the_member(
     client: httpx.AsyncClient, auth: TokenFactory
 ) -> None:
     cadre = auth(Role.village_cadre, VILLAGE, subject="wang.cadre")
-    household = await create(client, cadre)
+    household = await create_household(client, cadre)
     son_id = household["members"][2]["id"]
     son, spouse = member_url(household, 2), member_url(household, 1)
     corrected = id_number("20080416", "013")
@@ -152,7 +142,7 @@ async def test_a_member_who_joined_and_a_new_head_see_their_own_entries(
     client: httpx.AsyncClient, auth: TokenFactory
 ) -> None:
     # The head, the one ill member, dies: the household's main cause is not illness here.
-    household = await create(client, auth(), main_cause="lack_funds")
+    household = await create_household(client, auth(), main_cause="lack_funds")
     newborn = {
         "name": "张小雨",
         "id_number": id_number("20190302", "002"),
@@ -202,8 +192,8 @@ async def test_a_member_who_joined_and_a_new_head_see_their_own_entries(
 async def test_outside_the_callers_area_the_member_does_not_exist(
     client: httpx.AsyncClient, auth: TokenFactory
 ) -> None:
-    household = await create(client, auth())
-    other = await create(client, auth(), **NEIGHBOUR)
+    household = await create_household(client, auth())
+    other = await create_household(client, auth(), **NEIGHBOUR)
     son = member_url(household, 2)
     assert len(await history(client, son, auth(Role.village_cadre, VILLAGE))) == 1
     assert len(await history(client, son, auth(Role.town_officer, TOWN))) == 1
@@ -253,8 +243,8 @@ def test_health_details_are_hidden_from_roles_that_may_not_see_them() -> None:
 async def test_a_person_who_moved_is_found_in_both_households_each_with_its_history(
     client: httpx.AsyncClient, auth: TokenFactory
 ) -> None:
-    first = await create(client, auth())
-    second = await create(client, auth(), **NEIGHBOUR)
+    first = await create_household(client, auth())
+    second = await create_household(client, auth(), **NEIGHBOUR)
     await ok(
         client.post(
             f"{member_url(first, 1)}/remove",
@@ -307,7 +297,7 @@ async def test_a_person_who_moved_is_found_in_both_households_each_with_its_hist
 async def test_the_history_pages_with_a_cursor(
     client: httpx.AsyncClient, auth: TokenFactory
 ) -> None:
-    household = await create(client, auth())
+    household = await create_household(client, auth())
     son, spouse = member_url(household, 2), member_url(household, 1)
     for version, phone in enumerate(["13900000001", "13900000002", "13900000003"], start=1):
         await ok(

@@ -25,16 +25,16 @@ the year record under `year`.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.households.history import ENTITY
 from services.registry.households.members import get_member
 from services.registry.households.records import get_household
+from services.registry.households.views import HistoryEntry
 from shared.auth import Principal
 from shared.models import AuditEntry
 
@@ -44,7 +44,7 @@ _HEALTH_FIELDS = ("health", "disability_category", "disability_grade")
 _NEW_HEAD_KEYS = frozenset({"new_head_member_id", "new_head_relation"})
 
 
-class MemberHistoryEntry(BaseModel):
+class MemberHistoryEntry(HistoryEntry):
     """One write that changed the member, from the household's audit log; `before` and
     `after` hold only this member's part (null before a creation)."""
 
@@ -63,14 +63,6 @@ class MemberHistoryEntry(BaseModel):
             ]
         }
     )
-
-    id: int
-    at: datetime
-    actor: str
-    actor_role: str
-    action: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
 
 
 def _changed(member_id: str) -> sa.ColumnElement[bool]:
