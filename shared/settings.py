@@ -28,7 +28,8 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "yicheng"
     # Where a service fetches the public keys that verify its tokens: the registry's JWKS
     # for the other services, or an external OIDC provider's for any of them, the registry
-    # included. Unset on the registry, it verifies with its own signing keys.
+    # included (its own /v1/auth/token then issues tokens nobody accepts). Unset on the
+    # registry, it verifies with its own signing keys.
     jwks_url: str | None = None
 
     # Phones replay their outbox after long offline spells, so keys outlive a week.

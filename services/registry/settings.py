@@ -20,11 +20,6 @@ class RegistrySettings(ServiceSettings):
     # Ed25519 PEM files, one per key id; generated under data_dir on a fresh machine.
     signing_keys_dir: Path | None = None
     access_token_ttl_seconds: int = 900
-    # Unset, the registry verifies tokens with its own signing keys. Set to an external
-    # OIDC provider's JWKS (jwt_issuer and jwt_audience then being the provider's), it
-    # trusts that provider's keys only, as the other services do: tokens from its own
-    # /v1/auth/token, still signed with the local keys, are then refused.
-    jwks_url: str | None = None
     refresh_token_ttl_days: int = 30
     # base64 of 32 bytes each; generated under data_dir on a fresh machine.
     id_encryption_key: SecretStr | None = None

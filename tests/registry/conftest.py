@@ -16,6 +16,7 @@ from shared import migrations
 from shared.auth import Role, TokenIssuer
 from shared.db import ReadOnlySession
 from tests.registry.factories import TokenFactory
+from tests.registry.test_exchange_support import demo_villages
 
 
 @pytest.fixture(scope="session")
@@ -108,3 +109,9 @@ def auth(registry_app: FastAPI) -> TokenFactory:
         return {"Authorization": f"Bearer {token}"}
 
     return headers
+
+
+@pytest.fixture
+async def demo_areas(session: AsyncSession) -> None:
+    """The demo district's towns and villages, where generated households live (imports)."""
+    await demo_villages(session)

@@ -13,7 +13,6 @@ from services.registry.households.models import Household, HouseholdYear, Member
 from shared.auth import Role
 from tests.registry.factories import TokenFactory, row_counts
 from tests.registry.test_exchange_support import (
-    demo_villages,
     error_locs,
     file_bytes,
     households,
@@ -22,13 +21,8 @@ from tests.registry.test_exchange_support import (
 )
 
 
-@pytest.fixture
-async def areas(session: AsyncSession) -> None:
-    await demo_villages(session)
-
-
 async def test_dry_run_reports_and_writes_nothing(
-    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, demo_areas: None
 ) -> None:
     items = households(12)
     before = await row_counts(session)
@@ -44,7 +38,7 @@ async def test_dry_run_reports_and_writes_nothing(
 
 
 async def test_commit_writes_households_history_and_feed(
-    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, demo_areas: None
 ) -> None:
     items = households(8)
     before = await row_counts(session)
@@ -74,7 +68,7 @@ async def test_commit_writes_households_history_and_feed(
 
 
 async def test_warnings_are_stored_and_listable(
-    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, demo_areas: None
 ) -> None:
     h = next(x for x in households(30) if x.income is not None and x.income.operating > 0)
     assert h.income is not None
@@ -91,7 +85,7 @@ async def test_warnings_are_stored_and_listable(
 
 
 async def test_a_broken_row_is_a_422_naming_row_and_column_and_nothing_is_written(
-    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, demo_areas: None
 ) -> None:
     text = file_bytes(households(6)).decode("utf-8-sig")
     lines = text.split("\r\n")
@@ -110,7 +104,7 @@ async def test_a_broken_row_is_a_422_naming_row_and_column_and_nothing_is_writte
 
 
 async def test_one_bad_household_among_good_ones_writes_nothing(
-    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, demo_areas: None
 ) -> None:
     items = households(10)
     two = next(i for i, h in enumerate(items) if len(h.members) >= 2)
@@ -131,7 +125,7 @@ async def test_one_bad_household_among_good_ones_writes_nothing(
 
 
 async def test_reimport_updates_instead_of_duplicating(
-    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, demo_areas: None
 ) -> None:
     items = households(10)
     assert (await upload(client, auth(), file_bytes(items), dry_run=False)).status_code == 200
@@ -166,7 +160,7 @@ async def test_reimport_updates_instead_of_duplicating(
 
 
 async def test_a_member_missing_on_reimport_leaves_the_household(
-    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, demo_areas: None
 ) -> None:
     items = households(20)
     i = next(i for i, h in enumerate(items) if len(h.members) >= 3)
@@ -207,7 +201,7 @@ async def test_a_member_missing_on_reimport_leaves_the_household(
 async def test_gbk_csv_and_xlsx_raw_or_multipart(
     client: httpx.AsyncClient,
     auth: TokenFactory,
-    areas: None,
+    demo_areas: None,
     fmt: str,
     encoding: str,
     content_type: str,
@@ -225,7 +219,7 @@ async def test_gbk_csv_and_xlsx_raw_or_multipart(
 
 
 async def test_national_layout_needs_a_year_and_stores_unitemised_income(
-    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, demo_areas: None
 ) -> None:
     items = households(4)
     content = file_bytes(items, layout="national")
@@ -253,7 +247,7 @@ async def test_national_layout_needs_a_year_and_stores_unitemised_income(
 
 
 async def test_the_full_layout_is_refused_when_national_is_asked_for(
-    client: httpx.AsyncClient, auth: TokenFactory, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, demo_areas: None
 ) -> None:
     response = await upload(
         client, auth(), file_bytes(households(2)), dry_run=True, layout="national"
@@ -263,7 +257,7 @@ async def test_the_full_layout_is_refused_when_national_is_asked_for(
 
 
 async def test_a_person_twice_in_the_file(
-    client: httpx.AsyncClient, auth: TokenFactory, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, demo_areas: None
 ) -> None:
     a, b = households(2)
     twin = replace(b.members[0], id_number=a.members[0].id_number, sex=a.members[0].sex,
@@ -276,7 +270,7 @@ async def test_a_person_twice_in_the_file(
 
 
 async def test_a_person_already_in_a_household_of_the_database(
-    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, demo_areas: None
 ) -> None:
     a, b = households(2)
     assert (await upload(client, auth(), file_bytes([a]), dry_run=False)).status_code == 200
@@ -291,7 +285,7 @@ async def test_a_person_already_in_a_household_of_the_database(
 
 
 async def test_a_person_may_move_between_two_households_of_the_file(
-    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, demo_areas: None
 ) -> None:
     items = households(30)
     i = next(i for i, h in enumerate(items) if len(h.members) >= 3)

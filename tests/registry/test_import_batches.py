@@ -18,7 +18,6 @@ from services.registry.households.models import Household, Member
 from shared.errors import FieldError
 from tests.registry.factories import TokenFactory, row_counts
 from tests.registry.test_exchange_support import (
-    demo_villages,
     error_locs,
     file_bytes,
     households,
@@ -28,8 +27,7 @@ from tests.registry.test_exchange_support import (
 
 
 @pytest.fixture
-async def small_batches(session: AsyncSession, monkeypatch: pytest.MonkeyPatch) -> None:
-    await demo_villages(session)
+async def small_batches(demo_areas: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importer, "BATCH", 4)
 
 

@@ -16,17 +16,11 @@ from shared.auth import Role
 from shared.models import AuditEntry, Change
 from tests.registry.factories import TokenFactory, row_counts
 from tests.registry.test_exchange_support import (
-    demo_villages,
     error_locs,
     file_bytes,
     households,
     upload,
 )
-
-
-@pytest.fixture
-async def areas(session: AsyncSession) -> None:
-    await demo_villages(session)
 
 
 def _other_village(items: list[ExchangeHousehold], h: ExchangeHousehold) -> ExchangeHousehold:
@@ -51,7 +45,7 @@ async def test_an_unknown_village_is_named_at_its_row_and_nothing_is_written(
     client: httpx.AsyncClient,
     auth: TokenFactory,
     session: AsyncSession,
-    areas: None,
+    demo_areas: None,
     change: dict[str, object],
     column: str,
 ) -> None:
@@ -66,7 +60,7 @@ async def test_an_unknown_village_is_named_at_its_row_and_nothing_is_written(
 
 
 async def test_a_reimport_moving_a_household_leaves_the_old_village_in_the_feed(
-    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, session: AsyncSession, demo_areas: None
 ) -> None:
     items = households(40)
     moved = items[0]

@@ -6,22 +6,14 @@ from dataclasses import replace
 from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.registry.factories import TokenFactory
 from tests.registry.test_exchange_support import (
-    demo_villages,
     file_bytes,
     households,
     upload,
     with_income,
 )
-
-
-@pytest.fixture
-async def areas(session: AsyncSession) -> None:
-    await demo_villages(session)
 
 
 async def _history(client: httpx.AsyncClient, auth: TokenFactory, url: str) -> list[dict[str, Any]]:
@@ -32,7 +24,7 @@ async def _history(client: httpx.AsyncClient, auth: TokenFactory, url: str) -> l
 
 
 async def test_imports_that_create_change_and_release_a_member_are_in_their_history(
-    client: httpx.AsyncClient, auth: TokenFactory, areas: None
+    client: httpx.AsyncClient, auth: TokenFactory, demo_areas: None
 ) -> None:
     h = next(h for h in households(200) if len(h.members) >= 3)
     assert (await upload(client, auth(), file_bytes([h]), dry_run=False)).status_code == 200

@@ -178,18 +178,38 @@ class _Stager:
     driver: Driver
     options: ImportOptions
     tally: _Tally
-    context: Callable[[int], Context]
     writer: staging.Writer
-    parse_next: Callable[[], object]
+    directory: Directory
+    headers: frozenset[str]
+    cipher: IdCipher
     # The batch in the batch tables: its 户编号, and whether it may be written early.
     unsettled: frozenset[str] = frozenset()
     early: bool = False
 
-    async def stage(self, batch: list[ParsedHousehold]) -> None:
+    async def run(self, parsed: Iterator[ParsedHousehold]) -> None:
+        """Stage every batch; one parse at a time (the reader is a single stream), the
+        next started once a batch is merged."""
+        pending = [asyncio.ensure_future(_offload(_take, parsed))]
+
+        def parse_next() -> None:
+            pending.append(asyncio.ensure_future(_offload(_take, parsed)))
+
+        try:
+            while batch := await pending.pop(0):
+                await self.stage(batch, parse_next)
+            await self.settle()
+        finally:
+            for future in pending:
+                if not future.done():
+                    future.cancel()
+                with contextlib.suppress(BaseException):
+                    await future
+
+    async def stage(self, batch: list[ParsedHousehold], parse_next: Callable[[], None]) -> None:
         valid = _valid(batch, self.options, self.tally)
         year = self.tally.year
         if not valid or year is None:
-            self.parse_next()
+            parse_next()
             return
         numbers = frozenset(h.national_number for h in valid)
         stored = await load_stored(self.driver, numbers, year, lock=not self.options.dry_run)
@@ -197,10 +217,11 @@ class _Stager:
         # ahead creates looks new here, so this batch then waits for the end (where the
         # check across the file reports the repeated 户编号).
         early = not self.options.dry_run and self.unsettled.isdisjoint(numbers)
+        ctx = Context(self.directory, self.headers, year, self.cipher, self.writer.principal)
         settling = asyncio.ensure_future(self.settle())
         try:
-            rows = await _offload(_merge_batch, valid, stored, self.context(year), self.tally)
-            self.parse_next()
+            rows = await _offload(_merge_batch, valid, stored, ctx, self.tally)
+            parse_next()
         finally:
             await settling
         for name, staged in rows.items():
@@ -236,33 +257,10 @@ async def import_file(
     directory: Directory = await load_directory(driver)
     await staging.create(driver)
     tally = _Tally()
-    parsed = parse_households(table.rows, table.layout)
-    # The next batch is parsed while this one is copied (PostgreSQL works on the other core
-    # meanwhile); one parse at a time, as the reader is a single stream.
-    ahead: asyncio.Future[list[ParsedHousehold]] = asyncio.ensure_future(_offload(_take, parsed))
-    pending: list[asyncio.Future[list[ParsedHousehold]]] = [ahead]
-
-    def parse_next() -> None:
-        pending.append(asyncio.ensure_future(_offload(_take, parsed)))
-
     import_id = uuid.uuid4()
     writer = staging.Writer(principal, import_id, request_id_var.get())
-    present = frozenset(table.headers)
-
-    def context(year: int) -> Context:
-        return Context(directory, present, year, cipher, principal)
-
-    stager = _Stager(driver, options, tally, context, writer, parse_next)
-    try:
-        while batch := await pending.pop(0):
-            await stager.stage(batch)
-        await stager.settle()
-    finally:
-        for future in pending:
-            if not future.done():
-                future.cancel()
-            with contextlib.suppress(BaseException):
-                await future
+    stager = _Stager(driver, options, tally, writer, directory, frozenset(table.headers), cipher)
+    await stager.run(parse_households(table.rows, table.layout))
     room = MAX_LISTED_ERRORS - len(tally.errors)
     found, total = await staging.check(driver, max(room, 0))
     tally.errors.extend(found)

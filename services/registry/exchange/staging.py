@@ -52,11 +52,7 @@ def _as_stored(column: str) -> str:
 async def create(driver: Driver) -> None:
     for staged, (source, columns, extra) in tables.STAGING.items():
         kept = (("written", "boolean"),) if staged in _KEPT else ()
-        select = (
-            ", ".join(map(_as_staged, columns))
-            if staged == "household_year"
-            else ", ".join(columns)
-        )
+        select = ", ".join(map(_as_staged, columns))
         for name, added in ((f"batch_{staged}", extra), (f"imp_{staged}", extra + kept)):
             await driver.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
             await driver.execute(
@@ -255,26 +251,39 @@ _NEW_HOUSEHOLDS = (
     _INSERT_WARNINGS.format(warnings="batch_warning", households="batch_household"),
 )
 _PENDING = "AND NOT written"
-# At the end: whatever was not written early (the year and warning tables hold only that).
-_APPLY = (
+# At the end: whatever was not written early (the year and warning tables hold only that),
+# each statement with the name of what it binds as $1, if anything.
+_APPLY: tuple[tuple[str, str | None], ...] = (
     # Departures first, so a person moving between two households of the file is free
     # when the other household takes them.
-    """UPDATE member t SET left_on = $1, leave_reason = 'other', version = t.version + 1
-       FROM imp_household h
-       WHERE t.household_id = h.id AND h.action = 'update' AND t.left_on IS NULL
-         AND NOT EXISTS (SELECT 1 FROM imp_member s WHERE s.id = t.id)""",
-    _INSERT_HOUSEHOLDS.format(source="imp_household", pending=_PENDING),
-    f"""UPDATE household t SET {_set(_H[1:], "s")}, version = t.version + 1, updated_at = now()
-        FROM imp_household s WHERE s.id = t.id AND s.action = 'update'""",
-    _INSERT_YEARS.format(source="imp_household_year"),
-    _INSERT_MEMBERS.format(source="imp_member", pending=_PENDING),
-    f"""UPDATE member t SET {_MEMBER_SET}, version = t.version + 1
-        FROM imp_member s WHERE s.id = t.id AND NOT s.is_new AND s.changed""",
-    _INSERT_MEMBER_YEARS.format(source="imp_member_year"),
+    (
+        """UPDATE member t SET left_on = $1, leave_reason = 'other', version = t.version + 1
+           FROM imp_household h
+           WHERE t.household_id = h.id AND h.action = 'update' AND t.left_on IS NULL
+             AND NOT EXISTS (SELECT 1 FROM imp_member s WHERE s.id = t.id)""",
+        "left_on",
+    ),
+    (_INSERT_HOUSEHOLDS.format(source="imp_household", pending=_PENDING), None),
+    (
+        f"""UPDATE household t SET {_set(_H[1:], "s")}, version = t.version + 1,
+            updated_at = now() FROM imp_household s WHERE s.id = t.id AND s.action = 'update'""",
+        None,
+    ),
+    (_INSERT_YEARS.format(source="imp_household_year"), None),
+    (_INSERT_MEMBERS.format(source="imp_member", pending=_PENDING), None),
+    (
+        f"""UPDATE member t SET {_MEMBER_SET}, version = t.version + 1
+            FROM imp_member s WHERE s.id = t.id AND NOT s.is_new AND s.changed""",
+        None,
+    ),
+    (_INSERT_MEMBER_YEARS.format(source="imp_member_year"), None),
     # The household-year's warnings are replaced by this write's, as on every write.
-    """DELETE FROM quality_warning q USING imp_household h
-       WHERE q.household_id = h.id AND h.action = 'update' AND q.year = $1""",
-    _INSERT_WARNINGS.format(warnings="imp_warning", households="imp_household"),
+    (
+        """DELETE FROM quality_warning q USING imp_household h
+           WHERE q.household_id = h.id AND h.action = 'update' AND q.year = $1""",
+        "year",
+    ),
+    (_INSERT_WARNINGS.format(warnings="imp_warning", households="imp_household"), None),
 )
 _AUDIT = """INSERT INTO audit_log
     (actor, actor_role, action, entity, entity_id, area_code, request_id, before, after)
@@ -301,13 +310,9 @@ async def apply(driver: Driver, writer: Writer, year: int) -> None:
     """Write every staged change not written early; departures are dated the end of the
     data year (or today while that year is running), so they are not counted in the year
     the file describes."""
-    left_on = min(date(year, 12, 31), date.today())
-    for statement in _APPLY:
-        if "$1" in statement:
-            param: date | int = year if "quality_warning q" in statement else left_on
-            await driver.execute(statement, param)
-        else:
-            await driver.execute(statement)
+    bound: dict[str, date | int] = {"left_on": min(date(year, 12, 31), date.today()), "year": year}
+    for statement, name in _APPLY:
+        await driver.execute(statement, *([bound[name]] if name else []))
     await driver.execute(
         _AUDIT.format(source="imp_household", pending=_PENDING), *writer.audit_args
     )

@@ -131,14 +131,8 @@ def narrow(entry: AuditEntry, member_id: str, *, show_health: bool) -> MemberHis
     before, after = _parts(entry.action, entry.before, entry.after, member_id)
     if not show_health:
         before, after = _without_health(before), _without_health(after)
-    return MemberHistoryEntry(
-        id=entry.id,
-        at=entry.at,
-        actor=entry.actor,
-        actor_role=entry.actor_role,
-        action=entry.action,
-        before=before,
-        after=after,
+    return MemberHistoryEntry.model_validate(entry).model_copy(
+        update={"before": before, "after": after}
     )
 
 
